@@ -1,0 +1,63 @@
+# Lotse: `make run` starts everything, `make test` checks everything. `make help` lists the rest.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Python 3.10 (Rasa 3.6 needs < 3.11): pyenv's 3.10.x first, else python3.10 on PATH.
+PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
+RASA_DATA := --config config.yml --domain bot/domain --data bot/data
+MODEL := models/lotse.tar.gz
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install run test lint format unit validate train test-stories e2e bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or set PYTHON310=/path/to/python3.10"; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip check
+	touch $@
+
+install: $(STAMP) ## create .venv with Python 3.10 and install the pinned set
+
+run: install ## train if needed, start Rasa + action server + web app (Ctrl-C stops all)
+	$(BIN)/lotse run
+
+test: install lint unit validate train test-stories e2e ## everything CI runs
+	@echo "All checks passed."
+
+lint: install ## ruff: lint and format check
+	$(BIN)/ruff check lotse bot tests scripts
+	$(BIN)/ruff format --check lotse bot tests scripts
+
+format: install ## ruff: fix and format
+	$(BIN)/ruff check --fix lotse bot tests scripts
+	$(BIN)/ruff format lotse bot tests scripts
+
+unit: install ## pytest without the end-to-end tests
+	$(BIN)/pytest -m "not e2e" -q
+
+validate: install ## rasa data validate (warnings fail)
+	$(BIN)/rasa data validate $(RASA_DATA) --max-history 5 --fail-on-warnings
+
+train: install ## train the model if config, domain or data changed
+	$(BIN)/lotse train
+
+test-stories: train ## Rasa test stories in every language (prediction errors fail)
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/conversations \
+		--endpoints bot/endpoints.yml --out var/test-results --fail-on-prediction-errors
+
+e2e: train ## start the three real processes and talk through /api/chat in all five languages
+	$(BIN)/pytest -m e2e -q
+
+bench: install ## benchmarks that print numbers
+	$(BIN)/lotse bench match
+
+clean: ## remove the model, local data and caches (not .venv)
+	rm -rf models var/test-results .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+"""Custom actions, served by `rasa run actions --actions bot.actions`.
+
+Importing the modules registers their Action classes with rasa-sdk.
+"""
+
+from bot.actions import conversation, language  # noqa: F401

@@ -1,0 +1,1 @@
+"""The web app: public chat API, chat page and health check."""

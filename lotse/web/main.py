@@ -1,0 +1,60 @@
+"""The FastAPI app: `uvicorn lotse.web.main:app` or `lotse run`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+
+from lotse import __version__
+from lotse.config import Settings, get_settings
+from lotse.web.rasa_client import RasaClient
+from lotse.web.routers import chat, health
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings or override `get_rasa_client`."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.rasa_client = RasaClient(
+            settings.rasa_url, settings.action_url, settings.channel_token, settings.rasa_timeout
+        )
+        yield
+        await app.state.rasa_client.aclose()
+
+    app = FastAPI(
+        title="Lotse",
+        version=__version__,
+        description="Chat API of Lotse, the guide to the recognition of foreign qualifications "
+        "in Germany. POST a message to /api/chat; answer a button by sending its payload.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        """422 with one readable sentence per problem (bad JSON, missing field, too long)."""
+        problems = [
+            f"{'.'.join(str(part) for part in e['loc'][1:]) or 'body'}: {e['msg']}"
+            for e in error.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": problems})
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        """The minimal chat page."""
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    app.include_router(chat.router)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()
