@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     models_dir: Path = PROJECT_ROOT / "models"
     #: Longest message accepted from a person (characters).
     max_text_length: int = 2000
+    #: The app database (hand-offs). Default: SQLite file under var_dir.
+    database_url: str = ""
+    #: Working days within which a counselling centre is asked to contact a person.
+    handoff_response_days: int = 3
 
     class Config:
         env_prefix = "LOTSE_"
@@ -41,6 +45,10 @@ class Settings(BaseSettings):
         if value == DEFAULT_CHANNEL_TOKEN and values.get("environment") != "development":
             raise ValueError("set LOTSE_CHANNEL_TOKEN: the default token is only for development")
         return value
+
+    @validator("database_url", always=True)
+    def _default_database(cls, value: str, values: dict) -> str:
+        return value or f"sqlite:///{values.get('var_dir', PROJECT_ROOT / 'var')}/lotse.db"
 
     @property
     def tracker_db(self) -> Path:

@@ -9,11 +9,13 @@ Sources, both shipped inside installed packages (no network at run time):
   read (about 11,900 places with name, alternate names in many scripts, population and admin1 code).
 
 Postcode → Land: German postcode areas do not follow Land borders (04xxx is in Saxony, Saxony-Anhalt
-and Thuringia), so the Land of a postcode is the Land of the GeoNames places nearest to the
-postcode's centroid: a vote of the ``POSTCODE_NEIGHBOURS`` nearest places, weighted by 1/distance.
-Measured against the 2-digit postcode areas that lie wholly in one Land (5,000+ postcodes) the
-agreement is reported by ``measure_postcode_lands()``; errors are confined to postcodes within a few
-km of a Land border (see the project report).
+and Thuringia), so the Land of a postcode is decided by the GeoNames places nearest to the
+postcode's centroid: a vote of the ``POSTCODE_NEIGHBOURS`` (3) nearest places, each weighted by
+√population / distance, so a city beats the villages across the river (55116 Mainz is RP, not HE).
+Measured with :func:`measure_postcode_lands` against the 4,894 postcodes of the 2-digit areas that
+lie wholly in one Land: 99.8 % agree (1/distance alone: 99.65 %; nearest place only: 99.63 %); the
+misses are postcodes within a few km of a Land border (Berlin/Brandenburg suburbs, NRW/Lower Saxony
+around Minden). The Land capitals' city-centre postcodes all come out right.
 
 Place names: the GeoNames name and every Latin, Cyrillic or Arabic alternate name ("München",
 "Muenchen", "Munich", "Мюнхен", "ميونخ", "Monachium") are normalised with
@@ -166,36 +168,32 @@ def place_index() -> dict[str, Place]:
     return index
 
 
-@lru_cache(maxsize=1)
-def _place_grid() -> tuple[tuple[float, ...], tuple[float, ...], tuple[str, ...]]:
-    places = [place for place, _ in german_places()]
-    return (
-        tuple(p.lat for p in places),
-        tuple(p.lon for p in places),
-        tuple(p.land for p in places),
-    )
-
-
 def land_at(lat: float, lon: float, neighbours: int = POSTCODE_NEIGHBOURS) -> str | None:
-    """The Land at a point: a 1/distance-weighted vote of the nearest GeoNames places."""
+    """The Land at a point: nearest GeoNames places vote, weighted √population / distance."""
     import numpy as np
 
-    lats, lons, lands = _grid_arrays()
+    lats, lons, weights, lands = _place_arrays()
     dx = (lons - lon) * math.cos(math.radians(lat))
     d2 = dx * dx + (lats - lat) ** 2
     nearest = np.argpartition(d2, neighbours)[:neighbours]
     votes: dict[str, float] = {}
     for i in nearest:
-        votes[lands[i]] = votes.get(lands[i], 0.0) + 1.0 / (math.sqrt(float(d2[i])) + 1e-3)
+        vote = float(weights[i]) / (math.sqrt(float(d2[i])) + 1e-3)
+        votes[lands[i]] = votes.get(lands[i], 0.0) + vote
     return max(votes, key=votes.__getitem__) if votes else None
 
 
 @lru_cache(maxsize=1)
-def _grid_arrays():  # type: ignore[no-untyped-def]
+def _place_arrays():  # type: ignore[no-untyped-def]
     import numpy as np
 
-    lats, lons, lands = _place_grid()
-    return np.asarray(lats), np.asarray(lons), lands
+    places = [place for place, _ in german_places()]
+    return (
+        np.array([p.lat for p in places]),
+        np.array([p.lon for p in places]),
+        np.sqrt(np.array([max(p.population, 1) for p in places], dtype=float)),
+        tuple(p.land for p in places),
+    )
 
 
 @lru_cache(maxsize=8192)

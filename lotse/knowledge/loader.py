@@ -47,6 +47,12 @@ class KnowledgeBase:
     finders: Mapping[str, Finder]
     path: Path
 
+    def __repr__(self) -> str:
+        return (
+            f"KnowledgeBase({self.path}: {len(self.occupations)} occupations, "
+            f"{len(self.bodies)} bodies, {len(self.groups)} groups, {len(self.centres)} centres)"
+        )
+
     def occupation(self, occupation_id: str) -> Occupation | None:
         """The occupation with this id, or None."""
         return self.occupations.get(occupation_id)

@@ -21,7 +21,7 @@ _GENDER_SUFFIX = re.compile(r"(?<=[^\W\d_])[/*:_]in(?:nen)?\b", re.IGNORECASE)
 _BINNEN_I = re.compile(r"(?<=[a-zäöüß])In(?:nen)?\b")
 #: Feminine endings folded to the masculine form (after casefold and diacritics): "arztin" → "arzt".
 _FEMININE = re.compile(
-    r"\b([a-z]*(?:arzt|koch|anwalt)|[a-z]{2,}(?:olog|er|eur|ist|ant|ent|at|onom|graph|graf|urg|ekt"
+    r"\b([a-z]*(?:arzt|koch|anwalt)|[a-z]{2,}(?:og|er|eur|ist|ant|ent|at|onom|graph|graf|urg|ekt"
     r"|eut|ot))in(?:nen)?\b"
 )
 
@@ -60,7 +60,7 @@ def _strip_latin_diacritics(text: str) -> str:
 
 def _masculine(match: re.Match[str]) -> str:
     stem = match[1]
-    return stem + "e" if stem.endswith("olog") else stem  # Psychologin → psychologe
+    return stem + "e" if stem.endswith("og") else stem  # Psychologin → psychologe, Pädagogin
 
 
 def normalize(text: str, lang: str | None = None, *, gender: bool | None = None) -> str:

@@ -1,0 +1,13 @@
+"""The app database: hand-offs (case sheet + transcript). SQLite by default, PostgreSQL at scale."""
+
+from lotse.store.db import get_engine, session_scope
+from lotse.store.handoffs import Handoff, create_handoff, delete_conversation, delete_handoff
+
+__all__ = [
+    "Handoff",
+    "create_handoff",
+    "delete_conversation",
+    "delete_handoff",
+    "get_engine",
+    "session_scope",
+]
