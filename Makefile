@@ -9,7 +9,7 @@ RASA_DATA := --config config.yml --domain bot/domain --data bot/data
 MODEL := models/lotse.tar.gz
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install run test lint format unit validate train test-stories e2e bench clean
+.PHONY: help install run test lint format unit validate train test-stories e2e record-stories nlu-report bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,12 @@ test-stories: train ## Rasa test stories in every language (prediction errors fa
 
 e2e: train ## start the three real processes and talk through /api/chat in all five languages
 	$(BIN)/pytest -m e2e -q
+
+record-stories: train ## replay tests/data/conversations.yaml, rewrite tests/conversations/test_guidance_*.yml
+	$(BIN)/python scripts/record_test_stories.py
+
+nlu-report: install ## NLU cross-validation, intent macro-F1 per language into reports/ (~20 min)
+	$(BIN)/python scripts/nlu_report.py --folds 3
 
 bench: install ## benchmarks that print numbers
 	$(BIN)/lotse bench match

@@ -17,13 +17,25 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.actions.names import ERASE_CONVERSATION
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 4000
+#: Commands people type (Telegram style) and the intent each one triggers.
+COMMANDS = {
+    "/start": "/greet",
+    "/help": "/bot_capabilities",
+    "/language": "/change_language",
+    "/delete": "/delete_data",
+    "/restart": "/start_over",
+    "/cancel": "/cancel",
+}
 MAX_SENDER_LENGTH = 128
 _METADATA_KEYS = ("channel", "language_hint", "message_id")
 
@@ -70,7 +82,7 @@ class LotseInput(InputChannel):
             problem = _validate(payload)
             if problem:
                 return response.json({"error": problem}, status=400)
-            sender, text = payload["sender"], payload["message"]
+            sender, text = payload["sender"], command_payload(payload["message"])
             metadata = {
                 key: value
                 for key, value in (payload.get("metadata") or {}).items()
@@ -86,11 +98,21 @@ class LotseInput(InputChannel):
             except Exception:
                 logger.exception("Handling a message failed (channel %s)", metadata.get("channel"))
                 return response.json({"error": "message could not be processed"}, status=503)
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            store = request.app.ctx.agent.tracker_store
+            tracker = await store.retrieve(sender)
             language = tracker.get_slot("language") if tracker else None
-            return response.json({"language": language, "messages": collector.messages})
+            messages = [m for m in collector.messages if m.get("custom") != ERASE_CONVERSATION]
+            if len(messages) < len(collector.messages):
+                erase_conversation(store, sender)
+            return response.json({"language": language, "messages": messages})
 
         return webhook
+
+
+def command_payload(text: str) -> str:
+    """ "/delete" → "/delete_data" (and the other commands); any other text unchanged."""
+    command = text.strip().split("@", 1)[0].casefold()  # Telegram adds "@botname" in groups
+    return COMMANDS.get(command, text)
 
 
 def _validate(payload: Any) -> str | None:
@@ -105,3 +127,17 @@ def _validate(payload: Any) -> str | None:
     if not isinstance(payload.get("metadata") or {}, dict):
         return "metadata must be a JSON object"
     return None
+
+
+def erase_conversation(store: TrackerStore, sender_id: str) -> None:
+    """Delete every stored event of one conversation (a deletion request)."""
+    inner = getattr(store, "_tracker_store", store)  # Rasa wraps stores in AwaitableTrackerStore
+    if isinstance(inner, SQLTrackerStore):
+        with inner.session_scope() as session:
+            session.query(inner.SQLEvent).filter(inner.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+    elif isinstance(inner, InMemoryTrackerStore):
+        inner.store.pop(sender_id, None)
+    else:
+        raise NotImplementedError(f"erasing conversations from {type(inner).__name__}")
+    logger.info("Erased a conversation on request")

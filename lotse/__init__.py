@@ -4,5 +4,5 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-#: The repository root (this package is installed editable, so the Rasa project and knowledge/ sit beside it).
+#: The repository root: the package is installed editable, so bot/ and knowledge/ sit beside it.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

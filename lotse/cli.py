@@ -1,4 +1,4 @@
-"""The ``lotse`` command: run, train and chat; knowledge look-ups (match, authority, centres, bench).
+"""The ``lotse`` command: run, train, chat; knowledge look-ups (match, authority, centres, bench).
 
 Each subcommand stores its handler as ``func``, which gets the parsed arguments and returns the exit
 code. The knowledge subcommands register themselves (``lotse.knowledge.cli.register``).
@@ -78,7 +78,9 @@ def _chat(args: argparse.Namespace) -> int:
         try:
             response = httpx.post(url, json={"session_id": session, "text": text}, timeout=60)
         except httpx.HTTPError:
-            print(f"lotse chat: no answer from {args.url}; is `lotse run` running?", file=sys.stderr)
+            print(
+                f"lotse chat: no answer from {args.url}; is `lotse run` running?", file=sys.stderr
+            )
             return 1
         body = response.json()
         if "messages" not in body:
@@ -95,6 +97,7 @@ def _chat(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     from lotse.knowledge import cli as knowledge_cli
+    from lotse.telegram import cli as telegram_cli
 
     parser = argparse.ArgumentParser(
         prog="lotse",
@@ -121,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=_chat)
 
     knowledge_cli.register(subparsers)
+    telegram_cli.register(subparsers)
     return parser
 
 

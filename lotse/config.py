@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from pydantic import BaseSettings, validator
 from lotse import PROJECT_ROOT
 
 DEFAULT_CHANNEL_TOKEN = "change-me"
+#: What Telegram accepts as a webhook secret token (setWebhook's secret_token).
+TELEGRAM_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,14 @@ class Settings(BaseSettings):
     database_url: str = ""
     #: Working days within which a counselling centre is asked to contact a person.
     handoff_response_days: int = 3
+    #: Token of the Telegram bot (from @BotFather); empty: no Telegram channel.
+    telegram_token: str = ""
+    #: Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token with every webhook update.
+    telegram_secret_token: str = ""
+    #: Bot API base URL; the token is appended (tests point it at a local server).
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    #: Public HTTPS URL of POST /telegram/webhook; when set, the web app registers it at start.
+    telegram_webhook_url: str = ""
 
     class Config:
         env_prefix = "LOTSE_"
@@ -44,6 +55,18 @@ class Settings(BaseSettings):
     def _no_default_secret_outside_development(cls, value: str, values: dict) -> str:
         if value == DEFAULT_CHANNEL_TOKEN and values.get("environment") != "development":
             raise ValueError("set LOTSE_CHANNEL_TOKEN: the default token is only for development")
+        return value
+
+    @validator("telegram_secret_token", always=True)
+    def _telegram_secret(cls, value: str, values: dict) -> str:
+        if value and not TELEGRAM_SECRET_PATTERN.fullmatch(value):
+            raise ValueError("LOTSE_TELEGRAM_SECRET_TOKEN: 1-256 characters A-Z, a-z, 0-9, _ or -")
+        if (
+            values.get("telegram_token")
+            and not value
+            and values.get("environment") != "development"
+        ):
+            raise ValueError("set LOTSE_TELEGRAM_SECRET_TOKEN: a Telegram token needs a secret")
         return value
 
     @validator("database_url", always=True)

@@ -3,4 +3,4 @@
 Importing the modules registers their Action classes with rasa-sdk.
 """
 
-from bot.actions import conversation, language  # noqa: F401
+from bot.actions import conversation, handoff, intake, language  # noqa: F401

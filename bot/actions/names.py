@@ -49,7 +49,11 @@ ACTION_CHANGE_LANGUAGE = "action_change_language"
 ACTION_RESTART_CONVERSATION = "action_restart_conversation"
 ACTION_EXTRACT_FACTS = "action_extract_facts"
 ACTION_ASK_OCCUPATION_ID = "action_ask_occupation_id"
+ACTION_ASK_COUNTRY = "action_ask_country"
+ACTION_ASK_RESIDENCE = "action_ask_residence"
 ACTION_ASK_LAND = "action_ask_land"
+ACTION_ASK_CONTACT_CHANNEL = "action_ask_contact_channel"
+ACTION_ASK_CONTACT_VALUE = "action_ask_contact_value"
 ACTION_SHOW_RESULT = "action_show_result"
 ACTION_LABOUR_CENTRE = "action_labour_centre"
 ACTION_OFFER_HANDOFF = "action_offer_handoff"
@@ -60,19 +64,27 @@ ACTION_DELETE_CONVERSATION = "action_delete_conversation"
 VALIDATE_RECOGNITION_FORM = "validate_recognition_form"
 VALIDATE_HANDOFF_FORM = "validate_handoff_form"
 
-# Responses uttered by actions
+# Responses uttered by actions (bot/responses/, except utter_handoff_declined from the domain)
 UTTER_ASK_OCCUPATION = "utter_ask_occupation_id"
 UTTER_OCCUPATION_CANDIDATES = "utter_occupation_candidates"
 UTTER_OCCUPATION_NOT_FOUND = "utter_occupation_not_found"
 UTTER_OCCUPATION_OFFER_COUNSELLOR = "utter_occupation_offer_counsellor"
+UTTER_ASK_COUNTRY = "utter_ask_country"
+UTTER_COUNTRY_NOT_FOUND = "utter_country_not_found"
+UTTER_ASK_RESIDENCE = "utter_ask_residence"
 UTTER_ASK_LAND = "utter_ask_land"
+UTTER_ASK_LAND_LABOUR = "utter_ask_land_labour"
 UTTER_ASK_LAND_ABROAD = "utter_ask_land_abroad"
 UTTER_PLACE_NOT_FOUND = "utter_place_not_found"
 UTTER_LABOUR_CENTRE = "utter_labour_centre"
 UTTER_LABOUR_CENTRE_UNKNOWN = "utter_labour_centre_unknown"
+UTTER_LABOUR_URGENT = "utter_labour_urgent"
 UTTER_OFFER_HANDOFF = "utter_offer_handoff"
 UTTER_OFFER_HANDOFF_FINDER = "utter_offer_handoff_finder"
 UTTER_ASK_HANDOFF_CONSENT = "utter_ask_handoff_consent"
+UTTER_ASK_CONTACT_CHANNEL = "utter_ask_contact_channel"
+UTTER_ASK_CONTACT_EMAIL = "utter_ask_contact_email"
+UTTER_ASK_CONTACT_PHONE = "utter_ask_contact_phone"
 UTTER_HANDOFF_CREATED = "utter_handoff_created"
 UTTER_HANDOFF_DECLINED = "utter_handoff_declined"
 UTTER_HANDOFF_CANCELLED = "utter_handoff_cancelled"
@@ -81,13 +93,19 @@ UTTER_CONTACT_INVALID = "utter_contact_invalid"
 UTTER_DELETED = "utter_deleted"
 UTTER_ANYTHING_ELSE = "utter_anything_else"
 
+#: Custom message by which action_delete_conversation asks the Lotse channel (bot/channels.py) to
+#: erase the conversation from the tracker store once the turn is saved.
+ERASE_CONVERSATION = {"lotse": "erase_conversation"}
+
 #: Below this NLU confidence a message is not taken as a request to change the language.
 CHANGE_LANGUAGE_MIN_CONFIDENCE = 0.5
 #: After this many failed attempts at the occupation, offer a counsellor instead of asking again.
 MAX_OCCUPATION_MISSES = 2
 #: Candidate occupations offered as buttons when the match is unsure.
-MAX_OCCUPATION_BUTTONS = 4
+MAX_OCCUPATION_BUTTONS = 6
 
+#: Intents whose messages may name the person's place ("my boss doesn't pay me, I work in Köln").
+PLACE_INTENTS = frozenset({"labour_problem", "human_handoff"})
 #: Intents that answer the bot's question or give facts; anything else interrupts a form.
 ANSWER_INTENTS = frozenset(
     {INTENT_INFORM, INTENT_START_RECOGNITION, INTENT_NONE_OF_THESE, INTENT_AFFIRM, INTENT_DENY,

@@ -32,7 +32,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _is_country_code(code: str) -> bool:
-    return len(code) == 2 and code.isalpha() and code.isupper() and code not in {"EU", "EZ", "UN", "ZZ"}
+    return (
+        len(code) == 2
+        and code.isalpha()
+        and code.isupper()
+        and code not in {"EU", "EZ", "UN", "ZZ"}
+    )
 
 
 @lru_cache(maxsize=1)

@@ -49,9 +49,9 @@ class Facts:
 
     occupation: MatchResult | None = None
     country: str | None = None  # ISO 3166-1 alpha-2 of a country outside Germany
-    home: Location | None = None  # where in Germany they live
+    home: Location | None = None  # where in Germany they live (or a bare place: see `place_only`)
     work: Location | None = None  # where in Germany they want to work
-    residence: str | None = None  # GERMANY or ABROAD
+    residence: str | None = None  # GERMANY ("I live in Leipzig") or ABROAD ("still in Egypt")
 
 
 def _german_place(span: str) -> Location | None:
@@ -72,7 +72,9 @@ def _cue_place(patterns: tuple[re.Pattern[str], ...], text: str) -> Location | N
     return None
 
 
-def find_places(text: str, expecting_place: bool = False) -> tuple[Location | None, Location | None]:
+def find_places(
+    text: str, expecting_place: bool = False
+) -> tuple[Location | None, Location | None]:
     """(home, work): German places the text says the person lives in or wants to work in."""
     home = _cue_place((_HOME_CUE, _HOME_CUE_AR), text)
     work = _cue_place((_WORK_CUE, _WORK_CUE_AR), text)
@@ -104,7 +106,8 @@ def extract(text: str, lang: str | None = None, expecting: str | None = None) ->
             allows readings that would be too risky in a message out of the blue (a bare place).
     """
     home, work = find_places(text, expecting_place=expecting == "land")
-    residence = GERMANY if home else None
+    lives_here = home is not None and bool(_HOME_CUE.search(text) or _HOME_CUE_AR.search(text))
+    residence = GERMANY if lives_here else None
     if _ABROAD_CUE.search(text):
         residence = ABROAD
     country = find_country(text)

@@ -108,7 +108,9 @@ def recognition_result(
             )
         )
     else:
-        said.append(Utterance("utter_result_not_regulated"))
+        said.append(
+            Utterance("utter_result_not_regulated", {"occupation_title_de": occupation.title_de})
+        )
     if home_land and work_land and home_land != work_land:
         said.append(
             Utterance(

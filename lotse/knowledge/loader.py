@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -15,6 +15,7 @@ import yaml
 import lotse
 
 from . import geo
+from .normalize import normalize
 from .models import (
     LANGUAGES,
     Authority,
@@ -46,6 +47,8 @@ class KnowledgeBase:
     competence_rule: CompetenceRule | None
     finders: Mapping[str, Finder]
     path: Path
+    #: Normalised general words ("ingenieur", "механик") → the occupations they may mean.
+    umbrella_terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (
@@ -204,6 +207,21 @@ def _finder(kind: str, raw: dict[str, Any]) -> Finder:
     )
 
 
+def _umbrella_terms(
+    raws: list[dict[str, Any]], occupations: Mapping[str, Occupation]
+) -> Mapping[str, tuple[str, ...]]:
+    terms: dict[str, tuple[str, ...]] = {}
+    for raw in raws:
+        ids = tuple(raw.get("occupations") or [])
+        unknown = [i for i in ids if i not in occupations]
+        if unknown:
+            raise ValueError(f"{OCCUPATIONS_FILE}: umbrella term for unknown occupations {unknown}")
+        for names in (raw.get("terms") or {}).values():
+            for name in names:
+                terms[normalize(str(name))] = ids
+    return MappingProxyType(terms)
+
+
 def build_knowledge(directory: Path) -> KnowledgeBase:
     """Read and convert the three files in ``directory`` (uncached; see :func:`load_knowledge`)."""
     occupations_raw = _read(directory / OCCUPATIONS_FILE)
@@ -228,6 +246,7 @@ def build_knowledge(directory: Path) -> KnowledgeBase:
             {k: _finder(k, raw) for k, raw in (centres_raw.get("finders") or {}).items()}
         ),
         path=directory,
+        umbrella_terms=_umbrella_terms(occupations_raw.get("umbrella_terms") or [], occupations),
     )
 
 

@@ -62,6 +62,8 @@ TYPO_MIN_CHARS = 4
 #: that scores at most ``SUBSUMED_TOLERANCE`` less ("nurse" inside "nurse assistant").
 SUBSUMED_PENALTY = 12.0
 SUBSUMED_TOLERANCE = 15.0
+#: Score of the occupations offered for a general word ("engineer"): a candidate, never confident.
+UMBRELLA_SCORE = CANDIDATE_MIN_SCORE
 #: Language used when none is given and detection fails.
 DEFAULT_LANGUAGE = "de"
 
@@ -328,7 +330,7 @@ class Matcher:
         )
         grams = self._ngrams(forms)
         if not candidate_ids or not grams:
-            return MatchResult(language, (), False)
+            return self._umbrella(language, words, forms, limit) or MatchResult(language, (), False)
         choices = [self.choices[i] for i in candidate_ids]
         scores = process.cdist(
             [gram for gram, _, _ in grams],
@@ -358,7 +360,22 @@ class Matcher:
             and candidates[0].score >= CONFIDENT_SCORE
             and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= CONFIDENT_MARGIN)
         )
+        if not confident and (umbrella := self._umbrella(language, words, forms, limit)):
+            return umbrella
         return MatchResult(language, candidates, confident)
+
+    def _umbrella(
+        self, language: str, words: Sequence[str], forms: Sequence[str], limit: int
+    ) -> MatchResult | None:
+        """The occupations a general word may mean ("engineer"), offered to choose from."""
+        terms = self.knowledge.umbrella_terms
+        spans = [*words, *forms, *(" ".join(pair) for pair in zip(words, words[1:]))]
+        for span in spans:
+            ids = terms.get(span)
+            if ids:
+                candidates = tuple(Candidate(i, UMBRELLA_SCORE, span) for i in ids[:limit])
+                return MatchResult(language, candidates, False)
+        return None
 
     def _rank(self, best: dict[str, tuple[float, int, int, int]]) -> list[tuple[str, float, int]]:
         ranked = []

@@ -69,7 +69,9 @@ def new_ref() -> str:
     return "LT-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
 
 
-def create_handoff(sheet: CaseSheet, transcript: list[dict[str, Any]], url: str | None = None) -> str:
+def create_handoff(
+    sheet: CaseSheet, transcript: list[dict[str, Any]], url: str | None = None
+) -> str:
     """Store the case sheet and transcript; return the case reference."""
     ref = new_ref()
     regulated = None if sheet.regulated is None else ("yes" if sheet.regulated else "no")

@@ -12,8 +12,9 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from lotse import __version__
 from lotse.config import Settings, get_settings
+from lotse.telegram.application import telegram_relay
 from lotse.web.rasa_client import RasaClient
-from lotse.web.routers import chat, health
+from lotse.web.routers import chat, health, telegram, widget
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -27,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rasa_client = RasaClient(
             settings.rasa_url, settings.action_url, settings.channel_token, settings.rasa_timeout
         )
-        yield
+        async with telegram_relay(settings) as app.state.telegram:  # None without a token
+            yield
         await app.state.rasa_client.aclose()
 
     app = FastAPI(
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(chat.router)
     app.include_router(health.router)
+    app.include_router(widget.router)
+    app.include_router(telegram.router)
     return app
 
 

@@ -26,6 +26,17 @@ class ChatRequest(BaseModel):
     language: Language | None = Field(
         None, description="Optional hint, e.g. the language picked in the client (not binding)."
     )
+    message_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        regex=r"^[A-Za-z0-9-]+$",
+        description="Optional idempotency key (1–64 characters [A-Za-z0-9-], e.g. a UUID) chosen "
+        "by the client for each new message. Resending a message with the same session_id and "
+        "message_id (after a network error) returns the first answer again instead of sending the "
+        "message to Lotse twice; answers are remembered for about 10 minutes.",
+        example="0b6f1c2e-4d7a-4f0e-9a51-6f3d2c1b8e90",
+    )
 
     class Config:
         extra = "forbid"

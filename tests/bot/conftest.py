@@ -36,15 +36,21 @@ def user_message(
 def make_tracker() -> Callable[..., Tracker]:
     """Build a tracker whose whole state is visible in the test."""
 
-    def make(slots: dict[str, Any] | None = None, latest_message: dict | None = None) -> Tracker:
+    def make(
+        slots: dict[str, Any] | None = None,
+        latest_message: dict | None = None,
+        active_loop: str | None = None,
+        events: list[dict[str, Any]] | None = None,
+        sender_id: str = "test-sender",
+    ) -> Tracker:
         return Tracker(
-            "test-sender",
+            sender_id,
             slots or {},
             latest_message or {},
-            [],
+            events or [],
             False,
             None,
-            {},
+            {"name": active_loop} if active_loop else {},
             "action_listen",
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from lotse.languages import SUPPORTED
 
 
 def _domain(project_root: Path) -> dict:
-    merged: dict = {"responses": {}, "intents": [], "slots": {}, "actions": [], "entities": []}
+    merged: dict = {
+        "responses": {}, "intents": [], "slots": {}, "actions": [], "entities": [], "forms": {}
+    }  # fmt: skip
     for path in sorted((project_root / "bot" / "domain").rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key in merged:
@@ -29,8 +32,21 @@ def domain(project_root: Path) -> dict:
     return _domain(project_root)
 
 
-def test_every_response_has_one_variation_per_language_and_a_default(domain: dict) -> None:
-    for name, variations in domain["responses"].items():
+@pytest.fixture(scope="module")
+def action_responses() -> dict:
+    """Responses sent only by custom actions (bot/responses/, rendered by bot/actions/texts.py)."""
+    from bot.actions.texts import action_responses as load
+
+    return load()
+
+
+@pytest.fixture(scope="module", params=["domain", "actions"])
+def all_responses(request, domain: dict, action_responses: dict) -> dict:
+    return domain["responses"] if request.param == "domain" else action_responses
+
+
+def test_every_response_has_one_variation_per_language_and_a_default(all_responses: dict) -> None:
+    for name, variations in all_responses.items():
         languages = [
             condition["value"]
             for variation in variations
@@ -43,8 +59,8 @@ def test_every_response_has_one_variation_per_language_and_a_default(domain: dic
         assert all(variation.get("text", "").strip() for variation in variations), name
 
 
-def test_buttons_are_the_same_in_every_language(domain: dict) -> None:
-    for name, variations in domain["responses"].items():
+def test_buttons_are_the_same_in_every_language(all_responses: dict) -> None:
+    for name, variations in all_responses.items():
         payloads = {tuple(b["payload"] for b in v.get("buttons", [])) for v in variations}
         assert len(payloads) == 1, name
 
@@ -54,9 +70,30 @@ def test_language_buttons_name_supported_languages(domain: dict) -> None:
     assert payloads == [f'/change_language{{"language":"{code}"}}' for code in SUPPORTED]
 
 
-def test_names_used_by_actions_are_declared(domain: dict) -> None:
+def test_variables_are_the_same_in_every_language(all_responses: dict) -> None:
+    """German may leave out a variable that repeats itself there (the German title)."""
+    for name, variations in all_responses.items():
+        found = {
+            (v.get("condition") or [{"value": "default"}])[0]["value"]: set(
+                re.findall(r"{(\w+)}", v["text"])
+            )
+            for v in variations
+        }
+        foreign = [found[lang] for lang in SUPPORTED if lang != "de"]
+        assert all(variables == foreign[0] for variables in foreign), name
+        assert found["de"] <= foreign[0] and found["default"] == found["de"], name
+
+
+def test_action_responses_are_not_also_domain_responses(
+    domain: dict, action_responses: dict
+) -> None:
+    assert not set(domain["responses"]) & set(action_responses)
+
+
+def test_names_used_by_actions_are_declared(domain: dict, action_responses: dict) -> None:
     declared = set(domain["actions"]) | set(domain["slots"]) | set(domain["intents"])
-    declared |= set(domain["entities"])
+    declared |= set(domain["entities"]) | set(domain["forms"]) | set(domain["responses"])
+    declared |= set(action_responses) | {"nlu_fallback", "requested_slot"}
     constants = {
         value
         for key, value in vars(names).items()

@@ -6,7 +6,6 @@ Needs a trained model (`make train`); run with `pytest -m e2e`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,35 +13,8 @@ import yaml
 
 from lotse import PROJECT_ROOT
 from lotse.config import Settings
-from lotse.processes import Processes, model_path
 
 pytestmark = pytest.mark.e2e
-
-ARTIFACTS = PROJECT_ROOT / "var" / "test-results" / "e2e"
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Own ports and a fresh database, so a running `lotse run` does not interfere."""
-    return Settings(
-        port=8018, rasa_port=5018, action_port=5068,
-        rasa_url="http://127.0.0.1:5018", action_url="http://127.0.0.1:5068",
-        var_dir=tmp_path_factory.mktemp("var"), channel_token="e2e-token",
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def lotse(settings: Settings) -> Iterator[str]:
-    """Start the three processes; yield the web app's URL."""
-    if not model_path(settings).exists():
-        pytest.fail("no trained model: run `make train` first")
-    processes = Processes(settings, log_dir=ARTIFACTS)
-    processes.start()
-    try:
-        processes.wait_until_healthy(timeout=300)
-        yield f"http://127.0.0.1:{settings.port}"
-    finally:
-        processes.stop()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from lotse.knowledge import KnowledgeBase, Matcher
+from lotse.knowledge import KnowledgeBase, Matcher, get_matcher
 from lotse.knowledge.cli import QUERIES_FILE, load_queries
 from lotse.languages import SUPPORTED
 
@@ -107,3 +107,24 @@ def test_p95_latency(matcher: Matcher) -> None:
         seconds.append(time.perf_counter() - start)
     p95 = statistics.quantiles(seconds, n=100)[94] * 1000
     assert p95 <= MAX_P95_MS, f"p95 {p95:.2f} ms"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Ingenieur", "de", "bauingenieur"),
+        ("я работал инженером", "ru", "maschinenbauingenieur"),
+        ("مهندس", "ar", "elektroingenieur"),
+        ("Mechaniker", "de", "kfz_mechatroniker"),
+        ("фельдшер", "ru", "notfallsanitaeter"),
+    ],
+)
+def test_general_words_offer_candidates_but_never_a_match(text: str, lang: str, expected: str) -> None:
+    result = get_matcher().match(text, lang=lang, limit=8)
+    assert not result.confident
+    assert expected in [c.id for c in result.candidates]
+
+
+def test_a_specific_title_beats_its_general_word() -> None:
+    result = get_matcher().match("I am a civil engineer", lang="en")
+    assert result.confident and result.best.id == "bauingenieur"

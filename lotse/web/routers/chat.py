@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from lotse import languages
 from lotse.web.deps import RasaClientDep
+from lotse.web.idempotency import IdempotencyStoreDep
 from lotse.web.messages import TRY_AGAIN
 from lotse.web.rasa_client import RasaUnavailable
 from lotse.web.schemas import Button, ChatRequest, ChatResponse, Message
@@ -37,19 +38,32 @@ def to_message(rasa_message: dict) -> Message | None:
     response_model=ChatResponse,
     responses={503: {"model": ChatResponse, "description": "Rasa unavailable; 'try again'"}},
 )
-async def chat(request: ChatRequest, rasa: RasaClientDep) -> ChatResponse | JSONResponse:
-    """Send one message to Lotse and get its answer in the conversation's language."""
+async def chat(
+    request: ChatRequest, rasa: RasaClientDep, answers: IdempotencyStoreDep
+) -> ChatResponse | JSONResponse:
+    """Send one message to Lotse and get its answer in the conversation's language.
+
+    With a `message_id`, a resent message is answered from memory and not sent to Rasa again.
+    """
     metadata = {"channel": "web"}
     if request.language:
         metadata["language_hint"] = request.language
-    try:
+    if request.message_id:
+        metadata["message_id"] = request.message_id
+
+    async def answer() -> ChatResponse:
         reply = await rasa.send(WEB_SENDER_PREFIX + request.session_id, request.text, metadata)
+        language = reply.language if reply.language in languages.SUPPORTED else None
+        language = language or languages.decide(request.text, None, hint=request.language)
+        messages = [m for m in map(to_message, reply.messages) if m is not None]
+        return ChatResponse(language=language, messages=messages)
+
+    try:
+        if request.message_id:
+            return await answers.run((request.session_id, request.message_id), answer)
+        return await answer()
     except RasaUnavailable as error:
         logger.warning("Rasa unavailable for a web message: %s", error)
         language = languages.decide(request.text, None, hint=request.language)
         body = ChatResponse(language=language, messages=[Message(text=TRY_AGAIN[language])])
         return JSONResponse(status_code=503, content=body.dict())
-    language = reply.language if reply.language in languages.SUPPORTED else None
-    language = language or languages.decide(request.text, None, hint=request.language)
-    messages = [m for m in map(to_message, reply.messages) if m is not None]
-    return ChatResponse(language=language, messages=messages)
