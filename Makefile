@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
 RASA_DATA := --config config.yml --domain bot/domain --data bot/data
 MODEL := models/lotse.tar.gz
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test lint format unit validate train test-stories e2e record-stories nlu-report bench clean
@@ -53,7 +55,10 @@ test-stories: train ## Rasa test stories in every language (prediction errors fa
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/conversations \
 		--endpoints bot/endpoints.yml --out var/test-results --fail-on-prediction-errors
 
-e2e: train ## start the three real processes and talk through /api/chat in all five languages
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
+
+e2e: train $(CHROMIUM) ## the three real processes through /api/chat; the widget in headless Chromium
 	$(BIN)/pytest -m e2e -q
 
 record-stories: train ## replay tests/data/conversations.yaml, rewrite tests/conversations/test_guidance_*.yml

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     #: Public HTTPS URL of POST /telegram/webhook; when set, the web app registers it at start.
     telegram_webhook_url: str = ""
+    #: Websites (origins such as "https://beratung.example.org") that may embed the chat widget.
+    widget_origins: list[str] = []
 
     class Config:
         env_prefix = "LOTSE_"

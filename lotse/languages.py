@@ -63,6 +63,7 @@ _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_TOKEN = re.compile(r"[^\W\d_]+")  # lexicon look-ups also count one-letter words ("I", "w")
 
 #: Minimum combined score for a Latin-script language to start or take over a conversation.
 _MIN_SCORE = 0.7
@@ -102,14 +103,14 @@ def _latin_detector():  # type: ignore[no-untyped-def]
     ).build()
 
 
-def _lexicon_hits(words: list[str]) -> dict[str, int]:
-    folded = [_fold(word) for word in words]
+def _lexicon_hits(text: str) -> dict[str, int]:
+    folded = [_fold(token) for token in _TOKEN.findall(text)]
     return {lang: sum(word in _LEXICON[lang] for word in folded) for lang in _LATIN}
 
 
 def _latin_scores(text: str, words: list[str]) -> dict[str, float]:
     """Lingua's confidence plus a bonus per lexicon word; on 1-2 words the lexicon decides."""
-    hits = _lexicon_hits(words)
+    hits = _lexicon_hits(text)
     if len(words) <= 2 and any(hits.values()):
         return {lang: float(hits[lang]) for lang in _LATIN}
     scores = {lang: _LEXICON_WEIGHT * hits[lang] for lang in _LATIN}
@@ -171,7 +172,7 @@ def decide(
     # A switch needs function words of the new language: place names ("Frankfurt am Main"),
     # German terms ("Anerkennung") and "ok" have none.
     needed_hits = 1 if detection.words <= 2 else 2
-    if _lexicon_hits(_WORD.findall(text))[detection.language] < needed_hits:
+    if _lexicon_hits(text)[detection.language] < needed_hits:
         return current
     if current in _LATIN:
         scores = _latin_scores(text, _WORD.findall(text))

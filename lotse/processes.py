@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -84,14 +85,15 @@ def _bin(name: str) -> str:
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
-    """Environment of the three processes, with the values bot/endpoints.yml refers to."""
+    """Environment of the three processes: every setting, and what bot/endpoints.yml refers to."""
     env = dict(os.environ)
+    for name, value in settings.dict().items():
+        env[f"LOTSE_{name.upper()}"] = (
+            json.dumps(value) if isinstance(value, list | dict) else str(value)
+        )
     env.setdefault("LOTSE_ACTION_ENDPOINT", f"{settings.action_url}/webhook")
     env.setdefault("LOTSE_TRACKER_DIALECT", "sqlite")
     env.setdefault("LOTSE_TRACKER_DB", str(settings.tracker_db))
-    env["LOTSE_CHANNEL_TOKEN"] = settings.channel_token
-    env["LOTSE_RASA_URL"] = settings.rasa_url
-    env["LOTSE_ACTION_URL"] = settings.action_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     return env

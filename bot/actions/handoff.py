@@ -227,6 +227,7 @@ class ActionCreateHandoff(Action):
         ]
         if tracker.get_slot(names.SLOT_HANDOFF_CONSENT) is not True:
             dispatcher.utter_message(response=names.UTTER_HANDOFF_DECLINED)
+            dispatcher.utter_message(response=names.UTTER_ANYTHING_ELSE)
             return reset
         language = tracker.get_slot(names.SLOT_LANGUAGE) or "de"
         centre_id, centre_name, _ = chosen_centre(tracker)

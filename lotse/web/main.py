@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 
 from lotse import __version__
@@ -54,6 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The minimal chat page."""
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    if settings.widget_origins:  # the widget on other sites calls /api/chat across origins
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.widget_origins,
+            allow_methods=["POST"],
+            allow_headers=["content-type"],
+            max_age=600,
+        )
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(widget.router)

@@ -10,6 +10,7 @@ from bot.actions.intake import (
     ActionShowResult,
     ValidateRecognitionForm,
 )
+from bot.actions import names
 from bot.actions.texts import render
 from tests.bot.conftest import user_message
 
@@ -86,7 +87,7 @@ async def test_an_unsure_occupation_gives_candidates(dispatcher, make_tracker):
     )
     slots = slots_of(await ActionExtractFacts().run(dispatcher, tracker, {}))
     assert "occupation_id" not in slots
-    assert 1 <= len(slots["occupation_candidates"]) <= 4
+    assert 1 <= len(slots["occupation_candidates"]) <= names.MAX_OCCUPATION_BUTTONS
 
 
 async def test_a_button_payload_fills_the_occupation(dispatcher, make_tracker):
@@ -198,3 +199,13 @@ async def test_show_result_speaks_the_persons_language(dispatcher, make_tracker)
     assert texts[0].startswith(render("utter_result_occupation", "en")["text"][:20])
     assert any("Landesamt für Gesundheit und Soziales Berlin" in text for text in texts)
     assert "doctor" in texts[0] and "Ärztin / Arzt" in texts[0]
+
+
+async def test_a_plain_answer_counts_whatever_the_nlu_thought(dispatcher, make_tracker):
+    tracker = make_tracker(
+        slots={"language": "de", "requested_slot": "land"},
+        latest_message=user_message("Bonn", intent="goodbye"),
+        active_loop="recognition_form",
+    )
+    slots = slots_of(await ActionExtractFacts().run(dispatcher, tracker, {}))
+    assert slots["land"] == "NW"

@@ -119,7 +119,9 @@ def test_p95_latency(matcher: Matcher) -> None:
         ("фельдшер", "ru", "notfallsanitaeter"),
     ],
 )
-def test_general_words_offer_candidates_but_never_a_match(text: str, lang: str, expected: str) -> None:
+def test_general_words_offer_candidates_but_never_a_match(
+    text: str, lang: str, expected: str
+) -> None:
     result = get_matcher().match(text, lang=lang, limit=8)
     assert not result.confident
     assert expected in [c.id for c in result.candidates]

@@ -66,3 +66,28 @@ def test_chat_page_still_served_at_the_root(client: TestClient) -> None:
 def test_widget_routes_are_not_in_the_api_schema(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/widget.js" not in paths and "/demo" not in paths
+
+
+def test_widget_origins_may_call_the_chat_api_across_origins() -> None:
+    """A preflight from a configured website is allowed; from any other site it is not."""
+    from fastapi.testclient import TestClient
+
+    from lotse.config import Settings
+    from lotse.web.main import create_app
+
+    app = create_app(Settings(widget_origins=["https://beratung.example.org"]))
+    with TestClient(app) as client:
+        allowed = client.options(
+            "/api/chat",
+            headers={
+                "Origin": "https://beratung.example.org",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        other = client.options(
+            "/api/chat",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://beratung.example.org"
+    assert "access-control-allow-origin" not in other.headers
