@@ -62,7 +62,7 @@ e2e: train $(CHROMIUM) ## the three real processes through /api/chat; the widget
 	$(BIN)/pytest -m e2e -q
 
 record-stories: train ## replay tests/data/conversations.yaml, rewrite tests/conversations/test_guidance_*.yml
-	$(BIN)/python scripts/record_test_stories.py
+	PYTHONPATH=. $(BIN)/python scripts/record_test_stories.py
 
 nlu-report: install ## NLU cross-validation, intent macro-F1 per language into reports/ (~20 min)
 	$(BIN)/python scripts/nlu_report.py --folds 3
