@@ -3,6 +3,7 @@
 import pytest
 from rasa_sdk.events import SlotSet
 
+from bot.actions import names
 from bot.actions.intake import (
     ActionAskLand,
     ActionAskOccupationId,
@@ -10,7 +11,6 @@ from bot.actions.intake import (
     ActionShowResult,
     ValidateRecognitionForm,
 )
-from bot.actions import names
 from bot.actions.texts import render
 from tests.bot.conftest import user_message
 

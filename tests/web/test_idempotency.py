@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -13,7 +13,7 @@ from lotse.web.deps import get_rasa_client
 from lotse.web.idempotency import IdempotencyStore
 from lotse.web.main import create_app
 from lotse.web.rasa_client import RasaReply, RasaUnavailable
-from tests.web.test_chat import FakeRasa
+from tests.web.conftest import FakeRasa
 
 MESSAGE = {"session_id": "a", "text": "Ich bin Ärztin", "message_id": "3f2a9c1e-0001"}
 
@@ -31,19 +31,6 @@ class SlowFakeRasa(FakeRasa):
         await self.release.wait()
         self.answers += 1
         return RasaReply(language="de", messages=[{"text": f"Antwort {self.answers}"}])
-
-
-@pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
-
-
-@pytest.fixture
-def client(rasa: FakeRasa) -> Iterator[TestClient]:
-    app = create_app()
-    app.dependency_overrides[get_rasa_client] = lambda: rasa
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def test_the_same_message_id_twice_reaches_rasa_once(client: TestClient, rasa: FakeRasa) -> None:
