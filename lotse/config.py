@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     #: Websites (origins such as "https://beratung.example.org") that may embed the chat widget.
     widget_origins: list[str] = []
+    #: Largest request body accepted (bytes); larger ones get 413.
+    max_body_bytes: int = 64 * 1024
+    #: POST requests per minute and burst per client IP (Telegram's webhook excluded); 0: off.
+    rate_limit_ip_per_minute: int = 60
+    rate_limit_ip_burst: int = 20
+    #: Chat messages per minute and burst per session_id of POST /api/chat; 0: off.
+    rate_limit_session_per_minute: int = 20
+    rate_limit_session_burst: int = 10
 
     class Config:
         env_prefix = "LOTSE_"

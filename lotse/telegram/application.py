@@ -29,14 +29,23 @@ from lotse.telegram.retry import call_with_retries
 logger = logging.getLogger(__name__)
 
 
+#: Least level of libraries whose lower levels log personal data or the token.
+QUIET_LOGGERS = {"httpx": logging.WARNING, "telegram": logging.INFO}
+
+
 def quiet_libraries() -> None:
     """Keep personal data and the token out of the logs.
 
     httpx logs every request URL (which contains the bot token) at INFO; PTB logs whole updates
-    and request parameters (texts, user ids) at DEBUG.
+    and request parameters (texts, user ids) at DEBUG. Child loggers set louder (a DEBUG logging
+    configuration) are quieted too.
     """
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("telegram").setLevel(logging.INFO)
+    for name, level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+        for child in list(logging.root.manager.loggerDict):
+            logger = logging.getLogger(child)
+            if child.startswith(f"{name}.") and logger.level and logger.level < level:
+                logger.setLevel(level)
 
 
 def file_url(base_url: str) -> str:

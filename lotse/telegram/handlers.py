@@ -25,6 +25,7 @@ from lotse.telegram.render import PayloadStore, render_messages
 from lotse.telegram.retry import call_with_retries
 from lotse.web.messages import TRY_AGAIN
 from lotse.web.rasa_client import RasaClient, RasaUnavailable
+from lotse.web.sanitize import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ async def ask_rasa(
 ) -> list[RasaMessage]:
     """Rasa's answer to one message, or "please try again" in the person's language."""
     chat_id = update.effective_chat.id
+    text = clean_text(text)
     rasa: RasaClient = context.bot_data[constants.RASA_CLIENT_KEY]
     metadata = rasa_metadata(update)
     async with typing_indicator(context.bot, chat_id):
@@ -131,7 +133,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text message: relayed to Rasa, its answer sent back."""
-    text = update.effective_message.text or ""
+    text = clean_text(update.effective_message.text or "")
     if text.strip():
         await send_reply(update, context, await ask_rasa(update, context, text))
 

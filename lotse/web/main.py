@@ -15,7 +15,9 @@ from lotse import __version__
 from lotse.config import Settings, get_settings
 from lotse.telegram.application import telegram_relay
 from lotse.web.rasa_client import RasaClient
+from lotse.web.ratelimit import IPRateLimitMiddleware, RateLimits
 from lotse.web.routers import chat, health, telegram, widget
+from lotse.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -55,6 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The minimal chat page."""
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    # Middlewares, innermost first: the per-IP limit, the body limit, CORS (so 413 and 429
+    # reach the widget on other sites), security headers on everything.
+    app.state.rate_limits = RateLimits(settings)
+    app.add_middleware(IPRateLimitMiddleware, limits=app.state.rate_limits)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.widget_origins:  # the widget on other sites calls /api/chat across origins
         app.add_middleware(
             CORSMiddleware,
@@ -63,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["content-type"],
             max_age=600,
         )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment != "development")
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(widget.router)

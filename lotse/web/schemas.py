@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, validator
 
 from lotse.config import get_settings
+from lotse.web.sanitize import clean_text
 
 Language = Literal["de", "en", "ar", "ru", "pl"]
 
@@ -42,8 +43,9 @@ class ChatRequest(BaseModel):
         extra = "forbid"
 
     @validator("text")
-    def _text_not_blank_nor_too_long(cls, value: str) -> str:
+    def _text_clean_not_blank_nor_too_long(cls, value: str) -> str:
         limit = get_settings().max_text_length
+        value = clean_text(value)
         if not value.strip():
             raise ValueError("text must not be empty")
         if len(value) > limit:

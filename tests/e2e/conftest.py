@@ -22,6 +22,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         rasa_url="http://127.0.0.1:5018", action_url="http://127.0.0.1:5068",
         var_dir=var_dir, channel_token="e2e-token",
         database_url=f"sqlite:///{var_dir}/lotse.db",
+        # Scripted conversations come from one IP, turn after turn: no rate limits.
+        rate_limit_ip_per_minute=0, rate_limit_session_per_minute=0,
     )  # fmt: skip
 
 

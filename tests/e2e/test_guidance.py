@@ -6,6 +6,8 @@ templates), the conversation never ends without a next step, and what `expect` n
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from lotse.config import Settings
@@ -81,3 +83,25 @@ def test_conversation(lotse: str, settings: Settings, language: str, name: str, 
         assert handoff.language == language and handoff.transcript
     if "no_handoff" in expect:
         assert stored == []
+
+
+def test_delete_erases_the_conversation_and_its_handoff(lotse: str, settings: Settings) -> None:
+    turns = [
+        "Ich bin Apothekerin aus Ägypten und wohne in Leipzig",
+        "ja",
+        "ja",
+        '/inform{"contact_channel":"chat"}',
+        "/delete",
+        "/affirm",
+    ]
+    played = play(lotse, "de", "delete", turns)
+    sender = f"web-{played.session_id}"
+    confirm = {name for m in played.replies[4]["messages"] for name, _ in identify(m["text"])}
+    assert "utter_confirm_delete" in confirm
+    assert "utter_deleted" in {
+        name for m in played.replies[5]["messages"] for name, _ in identify(m["text"])
+    }
+    assert handoffs_of(sender, url=settings.database_url) == []
+    with sqlite3.connect(settings.tracker_db) as db:
+        rows = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()
+    assert rows == (0,)

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 
 from lotse import PROJECT_ROOT
+from lotse.config import get_settings
 from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from tests.widget.scripted_rasa import ScriptedRasa
@@ -47,7 +48,9 @@ def rasa() -> ScriptedRasa:
 @pytest.fixture(scope="session")
 def lotse_url(rasa: ScriptedRasa) -> Iterator[str]:
     """Serve the real FastAPI app with uvicorn in a background thread; yield its URL."""
-    app = create_app()
+    # Every test's browser posts from 127.0.0.1 in quick succession: no rate limits.
+    no_limits = {"rate_limit_ip_per_minute": 0, "rate_limit_session_per_minute": 0}
+    app = create_app(get_settings().copy(update=no_limits))
     app.dependency_overrides[get_rasa_client] = lambda: rasa
     port = _free_port()
     # ws="none": no websockets here; uvicorn's auto pick fails with Rasa's websockets 10.

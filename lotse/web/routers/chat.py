@@ -12,6 +12,7 @@ from lotse.web.deps import RasaClientDep
 from lotse.web.idempotency import IdempotencyStoreDep
 from lotse.web.messages import TRY_AGAIN
 from lotse.web.rasa_client import RasaUnavailable
+from lotse.web.ratelimit import RateLimitsDep, chat_body, retry_after
 from lotse.web.schemas import Button, ChatRequest, ChatResponse, Message
 
 logger = logging.getLogger(__name__)
@@ -36,15 +37,24 @@ def to_message(rasa_message: dict) -> Message | None:
 @router.post(
     "/chat",
     response_model=ChatResponse,
-    responses={503: {"model": ChatResponse, "description": "Rasa unavailable; 'try again'"}},
+    responses={
+        429: {"model": ChatResponse, "description": "Too many messages; 'wait a moment'"},
+        503: {"model": ChatResponse, "description": "Rasa unavailable; 'try again'"},
+    },
 )
 async def chat(
-    request: ChatRequest, rasa: RasaClientDep, answers: IdempotencyStoreDep
+    request: ChatRequest, rasa: RasaClientDep, answers: IdempotencyStoreDep, limits: RateLimitsDep
 ) -> ChatResponse | JSONResponse:
     """Send one message to Lotse and get its answer in the conversation's language.
 
     With a `message_id`, a resent message is answered from memory and not sent to Rasa again.
+    Too many messages in one session get 429 with Retry-After ("please wait a moment").
     """
+    if wait := limits.per_session.take(request.session_id):
+        language = languages.decide(request.text, None, hint=request.language)
+        return JSONResponse(
+            status_code=429, content=chat_body(language), headers={"Retry-After": retry_after(wait)}
+        )
     metadata = {"channel": "web"}
     if request.language:
         metadata["language_hint"] = request.language
