@@ -84,6 +84,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="to compare")
     args = parser.parse_args()
 
     from rasa.model_training import train_nlu
@@ -99,7 +100,7 @@ def main() -> int:
             print(
                 f"fold {n}/{args.folds}: training on {len(train)}, testing {len(test)}", flush=True
             )
-            model = train_nlu(str(ROOT / "config.yml"), str(data), tmp, fixed_model_name=f"fold{n}")
+            model = train_nlu(str(args.config), str(data), tmp, fixed_model_name=f"fold{n}")
             labels = asyncio.run(predict(model, [examples[i][2] for i in test]))
             predicted.update(zip(test, (final for final, _ in labels), strict=True))
             classified.update(zip(test, (best for _, best in labels), strict=True))
@@ -145,7 +146,8 @@ def main() -> int:
             f"| {fallback_rate:.3f} |"
         )
     REPORTS.mkdir(exist_ok=True)
-    stem = REPORTS / f"nlu-{date.today()}"
+    suffix = "" if args.config == ROOT / "config.yml" else f"-{args.config.stem}"
+    stem = REPORTS / f"nlu-{date.today()}{suffix}"
     stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
