@@ -30,6 +30,8 @@ def _run(args: argparse.Namespace) -> int:
     def _stop(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicit handlers: a shell may start `lotse run` with SIGINT ignored (background jobs).
+    signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
         processes.start()
