@@ -11,7 +11,7 @@ from lotse.config import Settings
 from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from lotse.web.rasa_client import RasaReply, RasaUnavailable
-from tests.telegram.bot_api import RecordingBotApi, running_bot_api
+from tests.telegram.bot_api import RecordingBotApi
 from tests.telegram.conftest import SECRET, TOKEN
 
 #: Rate limits off: the corpus is sent from one client as fast as possible.
@@ -51,18 +51,6 @@ def app_settings(bot_api: RecordingBotApi, **overrides: object) -> Settings:
         **overrides,
     }
     return Settings(_env_file=None, **values)
-
-
-@pytest.fixture(scope="session")
-def bot_api_server() -> Iterator[RecordingBotApi]:
-    with running_bot_api() as api:
-        yield api
-
-
-@pytest.fixture
-def bot_api(bot_api_server: RecordingBotApi) -> RecordingBotApi:
-    bot_api_server.reset()
-    return bot_api_server
 
 
 @pytest.fixture

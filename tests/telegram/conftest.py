@@ -11,7 +11,7 @@ from lotse.config import Settings
 from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from lotse.web.rasa_client import RasaReply, RasaUnavailable
-from tests.telegram.bot_api import RecordingBotApi, running_bot_api
+from tests.telegram.bot_api import RecordingBotApi
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
 SECRET = "lotse-test-secret_0123456789"
@@ -58,18 +58,6 @@ class FakeRasa:
 
     async def health(self) -> dict[str, bool]:
         return {"rasa": True, "actions": True}
-
-
-@pytest.fixture(scope="session")
-def bot_api_server() -> Iterator[RecordingBotApi]:
-    with running_bot_api() as api:
-        yield api
-
-
-@pytest.fixture
-def bot_api(bot_api_server: RecordingBotApi) -> RecordingBotApi:
-    bot_api_server.reset()
-    return bot_api_server
 
 
 @pytest.fixture
