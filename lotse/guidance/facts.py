@@ -115,3 +115,9 @@ def extract(text: str, lang: str | None = None, expecting: str | None = None) ->
     if not occupation.candidates:
         occupation = None
     return Facts(occupation=occupation, country=country, home=home, work=work, residence=residence)
+
+
+def warm_up() -> None:
+    """Load what `extract` needs: knowledge, matcher, morphology, place and country indexes."""
+    extract("Ich bin Ärztin aus Syrien und wohne in Leipzig")
+    extract("я врач из Харькова, живу в Мюнхене")
