@@ -12,7 +12,7 @@ from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from lotse.web.rasa_client import RasaReply, RasaUnavailable
 from tests.telegram.bot_api import RecordingBotApi
-from tests.telegram.conftest import SECRET, TOKEN
+from tests.telegram.conftest import telegram_settings
 
 #: Rate limits off: the corpus is sent from one client as fast as possible.
 NO_LIMITS = {"rate_limit_ip_per_minute": 0, "rate_limit_session_per_minute": 0}
@@ -43,14 +43,7 @@ class EchoRasa:
 
 def app_settings(bot_api: RecordingBotApi, **overrides: object) -> Settings:
     """Settings with Telegram pointed at the recording Bot API; rate limits off by default."""
-    values = {
-        "telegram_token": TOKEN,
-        "telegram_secret_token": SECRET,
-        "telegram_base_url": bot_api.base_url,
-        **NO_LIMITS,
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)
+    return telegram_settings(bot_api, **{**NO_LIMITS, **overrides})
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def rasa() -> FakeRasa:
     return FakeRasa()
 
 
-def telegram_settings(bot_api: RecordingBotApi, **overrides: str) -> Settings:
+def telegram_settings(bot_api: RecordingBotApi, **overrides: object) -> Settings:
     """Settings with the test token and secret, the Bot API pointed at the recording server."""
     values = {
         "telegram_token": TOKEN,
