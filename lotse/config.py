@@ -55,6 +55,26 @@ class Settings(BaseSettings):
     #: Chat messages per minute and burst per session_id of POST /api/chat; 0: off.
     rate_limit_session_per_minute: int = 20
     rate_limit_session_burst: int = 10
+    #: Public base URL of the web app (links in notifications); default http://host:port.
+    public_url: str = ""
+    #: Counsellor workspace: a login lasts at most this many hours, and ends after idle minutes.
+    workspace_session_hours: int = 12
+    workspace_idle_minutes: int = 60
+    #: Failed logins per e-mail (and per client address, times 4) within 15 minutes before a pause.
+    workspace_login_max_failures: int = 5
+    #: Days after a case is closed until the app deletes it with its conversation; 0: never.
+    retention_days_after_close: int = 180
+    #: Days after the last message until a conversation without hand-off is deleted; 0: never.
+    retention_days_without_handoff: int = 30
+    #: E-mail notifications of new hand-offs (empty host: no e-mail).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "lotse@localhost"
+    smtp_starttls: bool = True
+    #: Telegram chat (counsellors' group) notified of new hand-offs of centres without their own.
+    notify_telegram_chat_id: str = ""
 
     class Config:
         env_prefix = "LOTSE_"

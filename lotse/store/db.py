@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
@@ -23,8 +24,50 @@ def get_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite:///"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=True)
+    # Register every table before creating them.
+    import lotse.store.handoffs
+    import lotse.store.workspace  # noqa: F401
+
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add columns that newer code declares to tables of an older database (nullable or
+    defaulted columns only). Returns "table.column" for each added column."""
+    added = []
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {column["name"] for column in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                ddl = column.type.compile(dialect=engine.dialect)
+                default = column.default.arg if column.default is not None else None
+                clause = ""
+                if isinstance(default, bool):
+                    clause = f" NOT NULL DEFAULT {'TRUE' if default else 'FALSE'}"
+                elif isinstance(default, (int, str)):
+                    clause = f" NOT NULL DEFAULT {default!r}"
+                connection.execute(
+                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {ddl}{clause}')
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (timezone-aware)."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored time as aware UTC (SQLite returns naive datetimes)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
 
 
 @contextmanager

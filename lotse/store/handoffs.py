@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Float, Integer, String, Text, delete, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    delete,
+    select,
+)
 
 from lotse.store.db import Base, session_scope
 
@@ -26,7 +37,8 @@ class Handoff(Base):
     sender_id = Column(String(160), index=True, nullable=False)
     channel = Column(String(32), nullable=False)
     kind = Column(String(32), nullable=False)  # recognition | fair-integration
-    status = Column(String(32), nullable=False, default="new")
+    #: new | in_progress | waiting (for the person) | closed — see lotse.workspace.models.CaseStatus
+    status = Column(String(32), nullable=False, default="new", index=True)
     language = Column(String(2), nullable=False)
     occupation_text = Column(Text)
     country = Column(String(2))
@@ -41,6 +53,15 @@ class Handoff(Base):
     consent_at = Column(DateTime(timezone=True), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
     transcript = Column(Text, nullable=False)  # JSON list of {"role", "text", "language", "at"}
+    # Case work in the counsellor workspace (all nullable or defaulted: added to older databases).
+    assignee_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed = Column(Boolean, nullable=False, default=False)
+    updated_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True), index=True)
+    #: Set while a counsellor writes to the person and the bot is paused (the counsellor's user id).
+    taken_over_by = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    #: When the centre was notified of this new hand-off (None: not yet).
+    notified_at = Column(DateTime(timezone=True))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "in Germany. POST a message to /api/chat; answer a button by sending its payload.",
         lifespan=lifespan,
     )
+    app.state.settings = settings
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,1 @@
+"""The counsellor workspace: inbox, case view, take-over, records, statistics (under /workspace)."""
