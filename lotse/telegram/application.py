@@ -13,9 +13,10 @@ Usage:
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -99,6 +100,24 @@ async def set_webhook(bot: Bot, url: str, secret_token: str) -> None:
     )
 
 
+class RecentUpdates:
+    """The ids of the updates seen last, so a replayed update is answered only once."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        """Remember at most `capacity` ids (the oldest are forgotten first)."""
+        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._capacity = capacity
+
+    def first_time(self, update_id: int) -> bool:
+        """True the first time an id is seen; remembers it."""
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        if len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
+        return True
+
+
 @dataclass
 class TelegramRelay:
     """The running application of the web app and the secret its webhook expects."""
@@ -106,6 +125,7 @@ class TelegramRelay:
     application: Application
     secret_token: str
     running: bool = False
+    recent_updates: RecentUpdates = field(default_factory=RecentUpdates)
 
 
 @asynccontextmanager

@@ -198,6 +198,17 @@ def test_a_forgotten_long_payload_is_sent_as_the_button_title(
     assert rasa.sent[-1][1] == "Ärztin / Arzt"
 
 
+def test_a_replayed_update_is_answered_only_once(
+    client: TestClient, bot_api: RecordingBotApi, rasa: FakeRasa
+) -> None:
+    update = message_update("Ich bin Ärztin", update_id=2001)
+    assert post(client, update) == 200
+    assert post(client, update) == 200
+    assert post(client, message_update("Ich bin Ärztin", update_id=2002)) == 200
+    assert [sent[2]["message_id"] for sent in rasa.sent] == ["2001", "2002"]
+    assert len(bot_api.of("sendMessage")) == 2
+
+
 @pytest.mark.parametrize(
     ("typed", "relayed"),
     [("/help", "/help"), ("/language", "/language"), ("/delete", "/delete"), ("/foo", "/help")],

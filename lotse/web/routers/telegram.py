@@ -3,7 +3,9 @@
 Every request must carry the secret token in X-Telegram-Bot-Api-Secret-Token (403 otherwise,
 before anything is parsed or sent). The update is processed before the request returns, so
 Telegram's answer is sent when the webhook answers 200; a failing handler is logged and still
-answers 200, so Telegram does not deliver the same update again and again.
+answers 200, so Telegram does not deliver the same update again and again. An update whose
+update_id was processed already (a replay, or Telegram's redelivery after a timeout) is answered
+200 without being processed again.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ async def telegram_webhook(request: Request, rasa: RasaClientDep) -> Response:
         update = Update.de_json(data, relay.application.bot)
     except (AttributeError, KeyError, TypeError, ValueError):
         return _problem(400, "body is not a Telegram update")
+    if not relay.recent_updates.first_time(update.update_id):
+        logger.info("Telegram update %s was processed already; ignored", update.update_id)
+        return Response(status_code=200)
     relay.application.bot_data[RASA_CLIENT_KEY] = rasa
     await relay.application.process_update(update)
     return Response(status_code=200)
