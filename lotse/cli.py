@@ -52,6 +52,17 @@ def _run(args: argparse.Namespace) -> int:
         processes.stop()
 
 
+SERVABLE_PARTS = ("web", "rasa", "actions")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Replace this process with one part of Lotse, its environment derived from the settings."""
+    from lotse.processes import serve
+
+    serve(get_settings(), args.part, interface=args.interface)
+    return 0  # not reached: serve() execs
+
+
 def _train(args: argparse.Namespace) -> int:
     """Train the model when config, domain or data changed (or always with --force)."""
     from lotse.processes import train
@@ -98,8 +109,10 @@ def _chat(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    from lotse.bench import cli as bench_cli
     from lotse.knowledge import cli as knowledge_cli
     from lotse.telegram import cli as telegram_cli
+    from lotse.workspace import cli as workspace_cli
 
     parser = argparse.ArgumentParser(
         prog="lotse",
@@ -118,6 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true", help="train even if the model is current")
     train.set_defaults(func=_train)
 
+    serve = subparsers.add_parser(
+        "serve", help="run one part in the foreground (one container: web, rasa or actions)"
+    )
+    serve.add_argument("part", choices=SERVABLE_PARTS, help="which process")
+    serve.add_argument(
+        "--interface", default="127.0.0.1", help="address Rasa listens on (0.0.0.0 in containers)"
+    )
+    serve.set_defaults(func=_serve)
+
     chat = subparsers.add_parser("chat", help="talk to a running Lotse in the terminal")
     chat.add_argument(
         "--url", default="http://127.0.0.1:8000", help="the web app (default: %(default)s)"
@@ -126,7 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=_chat)
 
     knowledge_cli.register(subparsers)
+    bench = subparsers.add_parser("bench", help="benchmarks that print numbers")
+    targets = bench.add_subparsers(dest="target", metavar="TARGET", required=True)
+    knowledge_cli.register_bench(targets)
+    bench_cli.register(targets)
     telegram_cli.register(subparsers)
+    workspace_cli.register(subparsers)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseSettings, validator
 
@@ -35,6 +36,22 @@ class Settings(BaseSettings):
     max_text_length: int = 2000
     #: The app database (hand-offs). Default: SQLite file under var_dir.
     database_url: str = ""
+    #: Rasa's tracker store, an SQLAlchemy URL (postgresql://...). Default: SQLite under var_dir.
+    tracker_store_url: str = ""
+    #: Redis (redis://[:password@]host:port/db) for Rasa's lock store, the rate limits and the
+    #: idempotency store, shared by all replicas. Empty: each process keeps them in memory.
+    redis_url: str = ""
+    #: How many Rasa servers `lotse run` starts, on consecutive ports from rasa_port.
+    rasa_replicas: int = 1
+    #: Every Rasa server the web app spreads messages over (JSON list). Empty: rasa_url, or with
+    #: rasa_replicas > 1 the consecutive ports from rasa_url's port.
+    rasa_urls: list[str] = []
+    #: Seconds Rasa waits for the action server (per attempt) before the turn fails.
+    action_timeout: float = 10.0
+    #: Seconds a conversation stays locked by a Rasa server that died while answering it.
+    lock_lifetime: int = 20
+    #: Seconds to wait for a connection to PostgreSQL, Redis or a Rasa server.
+    connect_timeout: float = 3.0
     #: Working days within which a counselling centre is asked to contact a person.
     handoff_response_days: int = 3
     #: Token of the Telegram bot (from @BotFather); empty: no Telegram channel.
@@ -66,6 +83,8 @@ class Settings(BaseSettings):
     retention_days_after_close: int = 180
     #: Days after the last message until a conversation without hand-off is deleted; 0: never.
     retention_days_without_handoff: int = 30
+    #: Minutes between two retention rounds of the web app (the first runs at start); 0: none.
+    retention_interval_minutes: int = 60
     #: E-mail notifications of new hand-offs (empty host: no e-mail).
     smtp_host: str = ""
     smtp_port: int = 587
@@ -103,10 +122,34 @@ class Settings(BaseSettings):
     def _default_database(cls, value: str, values: dict) -> str:
         return value or f"sqlite:///{values.get('var_dir', PROJECT_ROOT / 'var')}/lotse.db"
 
+    @validator("tracker_store_url", always=True)
+    def _default_tracker_store(cls, value: str, values: dict) -> str:
+        return value or f"sqlite:///{values.get('var_dir', PROJECT_ROOT / 'var')}/tracker.db"
+
+    @validator("rasa_replicas")
+    def _at_least_one_replica(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("LOTSE_RASA_REPLICAS must be at least 1")
+        return value
+
     @property
     def tracker_db(self) -> Path:
         """SQLite file of Rasa's tracker store (embedded default)."""
         return self.var_dir / "tracker.db"
+
+    @property
+    def rasa_replica_urls(self) -> list[str]:
+        """The Rasa servers the web app sends messages to."""
+        if self.rasa_urls:
+            return list(self.rasa_urls)
+        if self.rasa_replicas == 1:
+            return [self.rasa_url]
+        url = urlsplit(self.rasa_url)
+        first = url.port or self.rasa_port
+        return [
+            urlunsplit(url._replace(netloc=f"{url.hostname}:{first + i}"))
+            for i in range(self.rasa_replicas)
+        ]
 
 
 @lru_cache

@@ -1,7 +1,16 @@
-"""Shared fixtures: paths of the Rasa project, the recording stand-in for Telegram's Bot API."""
+"""Shared fixtures: paths of the Rasa project, the recording stand-in for Telegram's Bot API.
 
+Before anything builds the app: tests never touch the developer's var/ (databases) and the
+web app's hourly retention task is off unless a test turns it on.
+"""
+
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+os.environ.setdefault("LOTSE_VAR_DIR", tempfile.mkdtemp(prefix="lotse-tests-"))
+os.environ.setdefault("LOTSE_RETENTION_INTERVAL_MINUTES", "0")
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""``lotse match | authority | centres | bench``: the knowledge subcommands of the CLI.
+"""``lotse match | authority | centres | bench match``: the knowledge subcommands of the CLI.
 
 ``lotse.cli`` creates the parser and calls :func:`register`; every subcommand stores its handler
 as ``func`` (``args.func(args) -> int``). Exit codes: 0 ok, 2 unknown occupation, Land or place
@@ -59,8 +59,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     centres.add_argument("--json", action="store_true", help="write JSON")
     centres.set_defaults(func=_cmd_centres)
 
-    bench = subparsers.add_parser("bench", help="measure the matcher on the labelled query set")
-    bench.add_argument("target", choices=["match"], help="what to measure")
+
+def register_bench(targets: argparse._SubParsersAction) -> None:
+    """Add ``match`` to the targets of ``lotse bench`` (created by ``lotse.cli``)."""
+    bench = targets.add_parser(
+        "match", help="matcher throughput, latency and accuracy on the labelled query set"
+    )
     bench.add_argument("--data", type=Path, default=QUERIES_FILE, help="labelled queries (YAML)")
     bench.add_argument("--detect", action="store_true", help="detect the language (not given)")
     bench.add_argument("--errors", action="store_true", help="list the misses")

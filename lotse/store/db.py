@@ -7,13 +7,15 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 from lotse.config import get_settings
 
 Base = declarative_base()
+#: Longest an app database statement may run (hand-offs are small rows).
+STATEMENT_TIMEOUT_MS = 10_000
 
 
 @lru_cache(maxsize=8)
@@ -23,7 +25,9 @@ def get_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url
     if url.startswith("sqlite:///"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, **_engine_options(url))
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_foreign_keys)
     # Register every table before creating them.
     import lotse.store.handoffs
     import lotse.store.workspace  # noqa: F401
@@ -31,6 +35,13 @@ def get_engine(url: str | None = None) -> Engine:
     Base.metadata.create_all(engine)
     add_missing_columns(engine)
     return engine
+
+
+def _sqlite_foreign_keys(connection: object, _record: object) -> None:
+    """SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked, per connection."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def add_missing_columns(engine: Engine) -> list[str]:
@@ -68,6 +79,23 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=timezone.utc)
+
+
+def _engine_options(url: str) -> dict:
+    """PostgreSQL: give up connecting after `connect_timeout`, stop statements after a while.
+    SQLite: a request's session may be used from more than one worker thread (FastAPI runs a
+    dependency's setup and teardown in the thread pool), one thread at a time."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False}}
+    if not url.startswith("postgresql"):
+        return {}
+    timeout = get_settings().connect_timeout
+    return {
+        "connect_args": {
+            "connect_timeout": max(1, round(timeout)),
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        }
+    }
 
 
 @contextmanager

@@ -84,6 +84,7 @@ def build_application(settings: Settings, *, polling: bool = False) -> Applicati
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data[constants.PAYLOAD_STORE_KEY] = PayloadStore()
+    application.bot_data[constants.DATABASE_URL_KEY] = settings.database_url
     add_handlers(application)
     return application
 

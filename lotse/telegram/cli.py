@@ -24,7 +24,12 @@ def _polling(settings: Settings) -> int:
     """Fetch updates by long polling until Ctrl-C (deletes a registered webhook first)."""
     application = build_application(settings, polling=True)
     rasa = RasaClient(
-        settings.rasa_url, settings.action_url, settings.channel_token, settings.rasa_timeout
+        settings.rasa_url,
+        settings.action_url,
+        settings.channel_token,
+        settings.rasa_timeout,
+        replica_urls=settings.rasa_replica_urls,
+        connect_timeout=settings.connect_timeout,
     )
     application.bot_data[constants.RASA_CLIENT_KEY] = rasa
 

@@ -52,3 +52,5 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RASA_CLIENT_KEY = "rasa_client"
 #: application.bot_data key of the store for long button payloads.
 PAYLOAD_STORE_KEY = "payloads"
+#: bot_data key of the app database URL (hand-offs taken over by a counsellor).
+DATABASE_URL_KEY = "database_url"

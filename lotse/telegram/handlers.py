@@ -26,6 +26,7 @@ from lotse.telegram.retry import call_with_retries
 from lotse.web.messages import TRY_AGAIN
 from lotse.web.rasa_client import RasaClient, RasaUnavailable
 from lotse.web.sanitize import clean_text
+from lotse.workspace.person_texts import RECEIVED, language_of
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,13 @@ async def ask_rasa(
             logger.warning("Rasa unavailable for a Telegram message: %s", error)
             language = languages.decide(text, None, hint=metadata.get("language_hint"))
             return [{"text": TRY_AGAIN[language]}]
+    if reply.resumed:  # a deletion request ended a counsellor's take-over
+        from lotse.web.routers.chat import end_takeover_by_person
+
+        database_url = context.bot_data[constants.DATABASE_URL_KEY]
+        await asyncio.to_thread(end_takeover_by_person, database_url, sender_id(chat_id))
+    if reply.paused and not reply.messages:  # a counsellor writes: say the message arrived
+        return [{"text": RECEIVED[language_of(reply.language)]}]
     return list(reply.messages)
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from lotse import __version__
 from lotse.config import Settings, get_settings
@@ -18,6 +19,9 @@ from lotse.web.rasa_client import RasaClient
 from lotse.web.ratelimit import IPRateLimitMiddleware, RateLimits
 from lotse.web.routers import chat, health, telegram, widget
 from lotse.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from lotse.workspace import routes as workspace
+from lotse.workspace.notify import start_notifier, stop_notifier
+from lotse.workspace.retention import start_retention, stop_retention
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -29,10 +33,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa_client = RasaClient(
-            settings.rasa_url, settings.action_url, settings.channel_token, settings.rasa_timeout
+            settings.rasa_url,
+            settings.action_url,
+            settings.channel_token,
+            settings.rasa_timeout,
+            replica_urls=settings.rasa_replica_urls,
+            connect_timeout=settings.connect_timeout,
         )
-        async with telegram_relay(settings) as app.state.telegram:  # None without a token
-            yield
+        retention = start_retention(settings, lambda: app.state.rasa_client)  # hourly deletion
+        try:
+            async with telegram_relay(settings) as app.state.telegram:  # None without a token
+                notifier = start_notifier(settings, lambda: app.state.telegram)  # new hand-offs
+                try:
+                    yield
+                finally:
+                    await stop_notifier(notifier)
+        finally:
+            await stop_retention(retention)
         await app.state.rasa_client.aclose()
 
     app = FastAPI(
@@ -67,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.widget_origins,
-            allow_methods=["POST"],
+            allow_methods=["GET", "POST"],  # GET: the widget polls /api/chat/updates
             allow_headers=["content-type"],
             max_age=600,
         )
@@ -76,6 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(widget.router)
     app.include_router(telegram.router)
+    app.include_router(workspace.router)
+    app.mount(
+        workspace.STATIC_URL,
+        StaticFiles(directory=workspace.STATIC_DIR),
+        name="workspace-static",
+    )
     return app
 
 

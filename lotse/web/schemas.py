@@ -72,3 +72,25 @@ class ChatResponse(BaseModel):
 
     language: Language
     messages: list[Message]
+
+
+class Update(BaseModel):
+    """A message to the person from the counselling centre (or a take-over notice)."""
+
+    id: int = Field(..., description="Increasing; pass the last one seen as `after`.")
+    kind: Literal["counsellor", "takeover", "handback"] = Field(
+        ...,
+        description="counsellor: written by a counsellor; takeover: a counsellor writes now, "
+        "Lotse pauses; handback: Lotse answers again.",
+    )
+    text: str
+    at: str = Field(..., description="When it was sent (ISO 8601, UTC).")
+
+
+class UpdatesResponse(BaseModel):
+    """Messages for a web chat session since `after`, and whether a counsellor is writing."""
+
+    messages: list[Update]
+    counsellor: bool = Field(
+        ..., description="True while a counsellor has taken the conversation over."
+    )

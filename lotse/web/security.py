@@ -26,6 +26,14 @@ HTML_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+#: The counsellor workspace (/workspace): no inline script or style at all, forms post only to
+#: the app itself. Its pages are never cached (they show personal data).
+WORKSPACE_PREFIX = "/workspace"
+WORKSPACE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
 #: FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN.
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 DOCS_CSP = (
@@ -110,6 +118,20 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
+WORKSPACE_STATIC = WORKSPACE_PREFIX + "/static/"
+
+
+def _in_workspace(path: str) -> bool:
+    return path == WORKSPACE_PREFIX or path.startswith(WORKSPACE_PREFIX + "/")
+
+
+def _csp_for(path: str) -> str:
+    """The Content-Security-Policy of an HTML page at `path`."""
+    if path in DOCS_PATHS:
+        return DOCS_CSP
+    return WORKSPACE_CSP if _in_workspace(path) else HTML_CSP
+
+
 class SecurityHeadersMiddleware:
     """Security headers on every HTTP response; CSP on HTML; HSTS if `hsts`."""
 
@@ -123,6 +145,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
+        workspace_page = _in_workspace(path) and not path.startswith(WORKSPACE_STATIC)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -130,9 +153,9 @@ class SecurityHeadersMiddleware:
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault(
-                        "Content-Security-Policy", DOCS_CSP if path in DOCS_PATHS else HTML_CSP
-                    )
+                    headers.setdefault("Content-Security-Policy", _csp_for(path))
+                if workspace_page:
+                    headers.setdefault("Cache-Control", "no-store")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", HSTS)
                 message["headers"] = headers.raw

@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
@@ -51,7 +52,9 @@ def get_db(settings: SettingsDep) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+#: scope="function": committed when the route returns, before the response is sent, so the
+#: page a redirect leads to already sees the change.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def token_hash(token: str) -> str:
@@ -61,11 +64,22 @@ def token_hash(token: str) -> str:
 
 def _login_required(request: Request) -> HTTPException:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return HTTPException(status_code=303, headers={"Location": f"{LOGIN_PATH}?next={target}"})
+    location = f"{LOGIN_PATH}?next={quote(target, safe='/')}"
+    return HTTPException(status_code=303, headers={"Location": location})
 
 
 def current_session(request: Request, db: DbSession, settings: SettingsDep) -> WebSession:
     """The valid login session of this request; renews its idle timer. 303 to login otherwise."""
+    return _valid_session(request, db, settings, touch=True)
+
+
+def polling_session(request: Request, db: DbSession, settings: SettingsDep) -> WebSession:
+    """Like `current_session` but without renewing the idle timer: a page that polls in the
+    background must not keep an unattended login alive."""
+    return _valid_session(request, db, settings, touch=False)
+
+
+def _valid_session(request: Request, db: Session, settings: Settings, *, touch: bool) -> WebSession:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise _login_required(request)
@@ -83,17 +97,21 @@ def current_session(request: Request, db: DbSession, settings: SettingsDep) -> W
         db.delete(web_session)
         db.commit()
         raise _login_required(request)
-    web_session.last_seen_at = now
+    if touch:
+        web_session.last_seen_at = now
     request.state.csrf_token = web_session.csrf_token
     return web_session
 
 
 CurrentSession = Annotated[WebSession, Depends(current_session)]
+PollingSession = Annotated[WebSession, Depends(polling_session)]
 
 
-def current_user(web_session: CurrentSession, db: DbSession) -> User:
-    """The logged-in user."""
-    return db.get(User, web_session.user_id)
+def current_user(request: Request, web_session: CurrentSession, db: DbSession) -> User:
+    """The logged-in user (also `request.state.user`, for the page templates)."""
+    user = db.get(User, web_session.user_id)
+    request.state.user = user
+    return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -24,7 +24,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         "LOTSE_RASA_URL": "http://127.0.0.1:5021", "LOTSE_ACTION_URL": "http://127.0.0.1:5071",
         "LOTSE_VAR_DIR": str(tmp_path), "LOTSE_DATABASE_URL": f"sqlite:///{tmp_path}/lotse.db",
     }  # fmt: skip
-    for key in ("LOTSE_ACTION_ENDPOINT", "LOTSE_TRACKER_DB"):
+    for key in ("LOTSE_ACTION_ENDPOINT", "LOTSE_TRACKER_STORE_URL"):
         env.pop(key, None)
     run = subprocess.Popen(
         [str(Path(sys.executable).parent / "lotse"), "run"],

@@ -67,3 +67,33 @@ def test_deleting_a_conversation_removes_all_its_handoffs(url: str) -> None:
     create_handoff(sheet(), [], url=url)
     assert delete_conversation("web-a", url=url) == 2
     assert handoffs_of("web-a", url=url) == []
+
+
+def test_deleting_a_conversation_removes_the_case_work_too(url: str) -> None:
+    """The person's /delete also removes notes, tags and messages of their cases."""
+    from sqlalchemy import func, select
+
+    from lotse.store.db import session_scope, utcnow
+    from lotse.store.handoffs import Handoff
+    from lotse.store.workspace import CaseNote, CaseTag, OutboundMessage
+
+    ref = create_handoff(sheet(), [], url=url)
+    with session_scope(url) as session:
+        case = session.scalars(select(Handoff).where(Handoff.ref == ref)).one()
+        session.add_all(
+            [
+                CaseNote(handoff_id=case.id, text="called", created_at=utcnow()),
+                CaseTag(handoff_id=case.id, tag="Pflege"),
+                OutboundMessage(
+                    handoff_id=case.id,
+                    sender_id="web-a",
+                    kind="counsellor",
+                    text="Hallo",
+                    created_at=utcnow(),
+                ),
+            ]
+        )
+    delete_conversation("web-a", url=url)
+    with session_scope(url) as session:
+        for table in (CaseNote, CaseTag, OutboundMessage):
+            assert session.scalar(select(func.count()).select_from(table)) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,8 +78,15 @@ def telegram_settings(bot_api: RecordingBotApi, **overrides: object) -> Settings
 
 
 @pytest.fixture
-def client(bot_api: RecordingBotApi, rasa: FakeRasa) -> Iterator[TestClient]:
-    app = create_app(telegram_settings(bot_api))
+def client(bot_api: RecordingBotApi, rasa: FakeRasa, tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(
+        telegram_settings(
+            bot_api,
+            var_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path}/lotse.db",
+            retention_interval_minutes=0,
+        )
+    )
     app.dependency_overrides[get_rasa_client] = lambda: rasa
     with TestClient(app) as test_client:
         yield test_client

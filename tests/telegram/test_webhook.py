@@ -18,6 +18,7 @@ from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from lotse.web.messages import TRY_AGAIN
 from lotse.web.rasa_client import RasaReply
+from lotse.workspace.person_texts import RECEIVED
 from tests.telegram.bot_api import RecordingBotApi
 from tests.telegram.conftest import (
     ASK_COUNTRY_DE,
@@ -196,6 +197,46 @@ def test_a_forgotten_long_payload_is_sent_as_the_button_title(
     keyboard[0][0]["callback_data"] = "p:0123456789abcdef"
     assert post(client, update) == 200
     assert rasa.sent[-1][1] == "Ärztin / Arzt"
+
+
+def test_while_a_counsellor_writes_the_person_learns_their_message_arrived(
+    client: TestClient, bot_api: RecordingBotApi, rasa: FakeRasa
+) -> None:
+    rasa.replies["Когда перезвоните?"] = RasaReply("ru", [], paused=True)
+    assert post(client, message_update("Когда перезвоните?", language_code="ru")) == 200
+    assert [m["text"] for m in bot_api.of("sendMessage")] == [RECEIVED["ru"]]
+
+
+def test_a_deletion_request_ends_the_take_over_in_the_workspace(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    from sqlalchemy import select
+
+    from lotse.store.db import session_scope, utcnow
+    from lotse.store.handoffs import CaseSheet, Handoff, create_handoff
+    from lotse.store.workspace import User
+
+    url = client.app.state.settings.database_url
+    ref = create_handoff(
+        CaseSheet(
+            sender_id=f"tg-{USER_ID}", channel="telegram", kind="recognition", language="de",
+            occupation_text=None, country=None, occupation_id=None, occupation_score=None,
+            regulated=None, land="BE", authority=None, centre_id="be_iq",
+            contact_channel="telegram",
+            contact_value=None, consent_at=utcnow(),
+        ),
+        [],
+        url=url,
+    )  # fmt: skip
+    with session_scope(url) as db:
+        user = User(email="b@example.org", name="B", password_hash="x", created_at=utcnow())
+        db.add(user)
+        db.flush()
+        db.scalars(select(Handoff).where(Handoff.ref == ref)).one().taken_over_by = user.id
+    rasa.replies["/delete"] = RasaReply("de", [{"text": "Wirklich löschen?"}], resumed=True)
+    assert post(client, message_update("/delete")) == 200
+    with session_scope(url) as db:
+        assert db.scalars(select(Handoff.taken_over_by).where(Handoff.ref == ref)).one() is None
 
 
 def test_a_replayed_update_is_answered_only_once(

@@ -17,3 +17,9 @@ async def healthz(rasa: RasaClientDep) -> JSONResponse:
     healthy = all(parts.values())
     body = {"status": "ok" if healthy else "unavailable", **parts}
     return JSONResponse(status_code=200 if healthy else 503, content=body)
+
+
+@router.get("/livez")
+async def livez() -> dict[str, str]:
+    """200 while the web app itself runs (it can still say "please try again" without Rasa)."""
+    return {"status": "ok"}

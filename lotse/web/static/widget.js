@@ -17,6 +17,13 @@
  * its own message_id (a UUID); after a network error the message is marked "not sent – retry", and
  * retrying sends it with the same message_id, so Lotse answers it only once even if the first
  * attempt did arrive.
+ *
+ * When a counselling centre takes the conversation over, its messages arrive through
+ * GET <lotse-url>/api/chat/updates?session_id=…&after=<last id>: polled every few seconds while the
+ * chat is open and the page visible, less often while it is closed, not at all while the page is
+ * hidden, and with growing pauses after errors. Counsellors' messages are labelled
+ * "Beraterin/Berater" in the person's language; while a counsellor writes, Lotse does not answer
+ * and the widget says the message went to the counsellor.
  */
 (() => {
   "use strict";
@@ -30,6 +37,10 @@
     document.baseURI
   );
   const API_URL = new URL("/api/chat", BASE_URL).href;
+  const UPDATES_URL = new URL("/api/chat/updates", BASE_URL).href;
+  const POLL_OPEN_MS = 3000; // chat open, page visible
+  const POLL_CLOSED_MS = 15000; // chat closed, page visible
+  const POLL_MAX_BACKOFF_MS = 60000; // after repeated errors
   const REQUEST_TIMEOUT_MS = 45000; // a little longer than Lotse's own wait for Rasa (30 s)
   const MAX_TRANSCRIPT = 120; // messages kept for page changes on the same site
   const PRIVACY_VERSION = "1"; // raise when the notice changes, so it is shown again
@@ -39,6 +50,7 @@
     language: "lotse.language",
     open: "lotse.open",
     transcript: "lotse.transcript",
+    updates: "lotse.updates", // {sessionId, after}: the last counsellor message shown
   };
 
   const LANGUAGES = ["de", "en", "ar", "ru", "pl"];
@@ -69,6 +81,8 @@
       welcomeBack: "Willkommen zurück! Schreiben Sie einfach weiter.",
       offline: "Lotse ist gerade nicht erreichbar. Bitte schreiben Sie gleich noch einmal.",
       you: "Sie",
+      counsellor: "Beraterin/Berater",
+      toCounsellor: "Ihre Nachricht ist bei der Beraterin / dem Berater angekommen.",
     },
     en: {
       subtitle: "Recognition of foreign qualifications",
@@ -92,6 +106,8 @@
       welcomeBack: "Welcome back! Just carry on writing.",
       offline: "Lotse cannot be reached right now. Please write again in a moment.",
       you: "You",
+      counsellor: "Counsellor",
+      toCounsellor: "Your message went to the counsellor.",
     },
     ar: {
       subtitle: "الاعتراف بالمؤهلات المهنية الأجنبية",
@@ -116,6 +132,8 @@
       welcomeBack: "أهلًا بعودتك! تابع الكتابة ببساطة.",
       offline: "لا يمكن الوصول إلى لوتسه الآن. يُرجى الكتابة مرة أخرى بعد قليل.",
       you: "أنت",
+      counsellor: "المستشارة/المستشار",
+      toCounsellor: "وصلت رسالتك إلى المستشارة/المستشار.",
     },
     ru: {
       subtitle: "Признание иностранных дипломов и профессий",
@@ -139,6 +157,8 @@
       welcomeBack: "С возвращением! Просто продолжайте писать.",
       offline: "Лотсе сейчас недоступен. Пожалуйста, напишите ещё раз чуть позже.",
       you: "Вы",
+      counsellor: "Консультант",
+      toCounsellor: "Ваше сообщение передано консультанту.",
     },
     pl: {
       subtitle: "Uznawanie zagranicznych kwalifikacji",
@@ -162,6 +182,8 @@
       welcomeBack: "Witamy z powrotem! Po prostu pisz dalej.",
       offline: "Lotse jest teraz niedostępny. Napisz ponownie za chwilę.",
       you: "Ty",
+      counsellor: "Doradczyni/doradca",
+      toCounsellor: "Twoja wiadomość trafiła do doradczyni/doradcy.",
     },
   };
 
@@ -237,7 +259,17 @@
     transcript: [],
     inFlight: null, // the own message being sent now
     greeted: false, // the empty panel already got its greeting or "welcome back"
+    counsellor: false, // a counsellor has taken the conversation over (Lotse is paused)
+    after: 0, // id of the last message from the counselling centre shown
+    pollTimer: null,
+    pollFailures: 0,
   };
+  try {
+    const seen = JSON.parse(local.get(KEY.updates) || "null");
+    if (seen && seen.sessionId === state.sessionId && Number.isInteger(seen.after)) state.after = seen.after;
+  } catch (_) {
+    state.after = 0;
+  }
   try {
     const saved = JSON.parse(tab.get(KEY.transcript) || "null");
     if (saved && saved.sessionId === state.sessionId && Array.isArray(saved.items)) {
@@ -276,6 +308,9 @@
       background: #0b5cad; color: #fff; font-weight: 600; box-shadow: 0 4px 16px rgba(0, 0, 0, .25);
     }
     .launcher:hover { background: #094a8c; }
+    .launcher.has-news::after { /* a message from the counselling centre arrived while closed */
+      content: ""; width: 12px; height: 12px; border-radius: 6px; background: #f5a623; flex: none;
+    }
     .launcher svg { width: 24px; height: 24px; flex: none; }
     .panel {
       display: flex; flex-direction: column; width: 380px; height: min(640px, calc(100vh - 32px));
@@ -318,6 +353,12 @@
     .bot { align-self: flex-start; background: #fff; border: 1px solid #dde2e8; }
     .me { align-self: flex-end; background: #dcebfb; }
     .note { align-self: center; font-size: 13px; color: #555; text-align: center; }
+    .counsellor { align-self: flex-start; background: #fff7e0; border: 1px solid #e0b84c; }
+    .counsellor .author { display: block; margin-bottom: 2px; font-size: 12px; font-weight: 700; color: #7a5600; }
+    .notice {
+      align-self: stretch; font-size: 13px; color: #3d3200; text-align: center;
+      background: #fff3c4; border: 1px dashed #c9a227;
+    }
     .msg a { color: #0b5cad; }
     .status { display: block; margin-top: 4px; font-size: 12px; color: #555; }
     .failed { background: #fde8e8; }
@@ -456,6 +497,7 @@
     input.placeholder = t.input;
     for (const el of log.querySelectorAll(".retry")) el.textContent = t.retry;
     for (const el of log.querySelectorAll(".status")) el.textContent = t.sending;
+    for (const el of log.querySelectorAll(".author")) el.textContent = t.counsellor;
   }
 
   /** Text with web addresses as links (built from text nodes: nothing from Lotse becomes HTML). */
@@ -483,10 +525,17 @@
     const bubble = document.createElement("div");
     bubble.className = `msg ${item.who}`;
     bubble.dir = "auto"; // each message in its own direction, whatever the panel's
-    if (item.who === "bot") {
+    if (item.who === "bot" || item.who === "counsellor" || item.who === "notice") {
       bubble.append(linkified(item.text));
     } else {
       bubble.textContent = item.text;
+    }
+    if (item.who === "counsellor") {
+      const author = document.createElement("span");
+      author.className = "author";
+      author.dir = panel.dir;
+      author.textContent = TEXTS[state.language].counsellor;
+      bubble.prepend(author);
     }
     if (item.who === "me") {
       bubble.dataset.messageId = item.id;
@@ -648,6 +697,11 @@
       for (const message of data.messages) {
         append({ who: "bot", text: String(message.text || ""), buttons: message.buttons || [] });
       }
+      if (!data.messages.length && !item.hidden) {
+        // No answer from Lotse: a counsellor has taken over. Check, and say where the message went.
+        await poll();
+        if (state.counsellor) append({ who: "note", text: TEXTS[state.language].toCounsellor });
+      }
     } else if (response && response.status === 422) {
       // Never accepted (too long, …): retrying would not help.
       item.status = "sent";
@@ -664,6 +718,61 @@
     scrollToEnd();
     pump();
   }
+
+  // ---------------------------------------------------------------- messages from the centre
+
+  /** Fetch new messages from the counselling centre once; never throws. */
+  async function poll() {
+    if (!state.sessionId || !state.accepted) return;
+    const url = `${UPDATES_URL}?session_id=${encodeURIComponent(state.sessionId)}&after=${state.after}`;
+    let data = null;
+    try {
+      const response = await fetch(url, { method: "GET", mode: "cors", credentials: "omit", cache: "no-store" });
+      data = response.ok ? await response.json() : null;
+    } catch (_) {
+      data = null;
+    }
+    if (!data || !Array.isArray(data.messages)) {
+      state.pollFailures += 1;
+      return;
+    }
+    state.pollFailures = 0;
+    state.counsellor = data.counsellor === true;
+    for (const message of data.messages) {
+      if (!Number.isInteger(message.id) || message.id <= state.after) continue;
+      state.after = message.id;
+      const who = message.kind === "counsellor" ? "counsellor" : "notice";
+      append({ who, text: String(message.text || "") });
+      if (!state.open) launcher.classList.add("has-news");
+    }
+    local.set(KEY.updates, JSON.stringify({ sessionId: state.sessionId, after: state.after }));
+  }
+
+  /** The pause before the next poll, or null when the page is hidden (no polling then). */
+  function pollDelay() {
+    if (document.visibilityState === "hidden") return null;
+    const base = state.open ? POLL_OPEN_MS : POLL_CLOSED_MS;
+    return Math.min(base * 2 ** state.pollFailures, POLL_MAX_BACKOFF_MS);
+  }
+
+  function schedulePoll() {
+    clearTimeout(state.pollTimer);
+    state.pollTimer = null;
+    const delay = pollDelay();
+    if (delay === null) return;
+    state.pollTimer = setTimeout(async () => {
+      await poll();
+      schedulePoll();
+    }, delay);
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") {
+      poll().then(schedulePoll); // catch up at once when the page comes back
+    } else {
+      schedulePoll(); // stops polling
+    }
+  });
 
   // ---------------------------------------------------------------- language, open, close
 
@@ -685,10 +794,12 @@
     root.classList.add("is-open");
     launcher.setAttribute("aria-expanded", "true");
     launcher.hidden = true;
+    launcher.classList.remove("has-news");
     showPrivacyIfNeeded();
     if (state.accepted) ensureConversation();
     scrollToEnd();
     if (moveFocus) (state.accepted ? input : acceptButton).focus();
+    poll().then(schedulePoll);
   }
 
   function close() {
@@ -700,6 +811,7 @@
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");
     launcher.focus();
+    schedulePoll(); // less often while closed
   }
 
   function accept() {
@@ -779,6 +891,7 @@
     document.body.appendChild(host);
     const wanted = (script && script.dataset.lotseOpen === "true") || tab.get(KEY.open) === "1";
     if (wanted) open(false); // reopened after a page change: do not move the page's focus
+    else schedulePoll();
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);

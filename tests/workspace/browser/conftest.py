@@ -1,0 +1,99 @@
+"""The real web app on 127.0.0.1:8118 (uvicorn in a thread, lifespan off) with the workspace's
+fake Rasa, its own SQLite database, and Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+
+from lotse.config import Settings
+from lotse.store.db import get_engine
+from lotse.web.deps import get_rasa_client
+from lotse.web.main import create_app
+from tests.workspace.conftest import FakeRasa
+
+PORT = 8118
+CHROMIUM = Path(os.environ.get("LOTSE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    var_dir = tmp_path_factory.mktemp("workspace-browser")
+    return Settings(
+        var_dir=var_dir,
+        database_url=f"sqlite:///{var_dir}/lotse.db",
+        rate_limit_ip_per_minute=0,
+        rate_limit_session_per_minute=0,
+        public_url=f"http://127.0.0.1:{PORT}",
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture(scope="session")
+def workspace_url(browser_settings: Settings, browser_rasa: FakeRasa) -> Iterator[str]:
+    """Serve the app on 127.0.0.1:8118 (no lifespan: the fake Rasa, no Telegram, no tasks)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            pytest.fail(f"port {PORT} is in use")
+    app = create_app(browser_settings)
+    app.state.rasa_client = browser_rasa
+    app.state.telegram = None
+    app.dependency_overrides[get_rasa_client] = lambda: browser_rasa
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=PORT, log_level="warning", ws="none", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-workspace", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the web app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{PORT}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser_db(browser_settings: Settings) -> Iterator[Callable[[], Session]]:
+    factory = sessionmaker(bind=get_engine(browser_settings.database_url), future=True)
+    opened: list[Session] = []
+
+    def open_session() -> Session:
+        opened.append(factory())
+        return opened[-1]
+
+    yield open_session
+    for session in opened:
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright (skipped where either is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
