@@ -59,8 +59,8 @@ class RasaClient:
     ) -> None:
         """Create the client; call `aclose()` when done.
 
-        Messages go to `replica_urls` in turn (default: `rasa_url` alone); other calls to
-        `rasa_url`. `timeout` bounds one answer, `connect_timeout` one connection attempt.
+        Every call goes to `replica_urls` in turn (default: `rasa_url` alone). `timeout`
+        bounds one answer, `connect_timeout` one connection attempt.
         """
         self._action_url = action_url.rstrip("/")
         self._replicas = ReplicaPool(replica_urls or [rasa_url])
@@ -78,7 +78,7 @@ class RasaClient:
         an error after the message was sent is not retried (it may have been handled).
         """
         body = {"sender": sender, "message": text, "metadata": metadata}
-        response = await self._post_to_a_replica(CHANNEL_WEBHOOK, body)
+        response = await self._request_a_replica("POST", CHANNEL_WEBHOOK, body)
         if response.status_code != 200:
             raise RasaUnavailable(f"HTTP {response.status_code}")
         data = response.json()
@@ -147,10 +147,7 @@ class RasaClient:
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict:
         """One request to the channel's conversation routes; the JSON answer."""
-        try:
-            response = await self._http.request(method, path, json=body)
-        except httpx.HTTPError as error:
-            raise RasaUnavailable(type(error).__name__) from error
+        response = await self._request_a_replica(method, path, body)
         if response.status_code == 404:
             raise ConversationNotFound()
         if response.status_code != 200:
@@ -161,12 +158,15 @@ class RasaClient:
             raise RasaUnavailable("answer is not JSON") from error
         return data if isinstance(data, dict) else {}
 
-    async def _post_to_a_replica(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        """POST to the replicas in turn until one accepts the connection."""
+    async def _request_a_replica(
+        self, method: str, path: str, body: dict[str, Any] | None
+    ) -> httpx.Response:
+        """Send to the replicas in turn until one accepts the connection (they share the
+        tracker store, so any replica serves any conversation)."""
         failure = "no Rasa server"
         for url in self._replicas.order():
             try:
-                response = await self._http.post(f"{url}{path}", json=body)
+                response = await self._http.request(method, f"{url}{path}", json=body)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 self._replicas.failed(url)
                 failure = type(error).__name__
