@@ -11,20 +11,30 @@ Measured with py-spy on the Rasa server during ``lotse bench load`` (jsonschema 
   Rasa's own check, which accepts it or raises its usual error.
 - Every event read from the tracker store looks its class up by walking all subclasses of
   ``Event``; here the lookup is remembered (an unknown name still walks them again).
+- The SQLite tracker store opened a new connection for every read and write (SQLAlchemy 1.4's
+  NullPool for SQLite files) and committed with SQLite's rollback journal: two fsyncs of about
+  20 ms on this machine's disk per commit, during which Rasa's event loop waits. Here its
+  connections are kept (a small pool) and use the write-ahead log (``journal_mode=WAL``) with the
+  same ``synchronous=FULL``: as durable, one fsync per commit (about 6.5 ms here).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from jsonschema import validators
 from jsonschema.protocols import Validator
+from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +109,58 @@ def _install_event_lookup() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+#: Pragmas of every SQLite connection of the Rasa server (its tracker store).
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
+#: Kept SQLite connections of the tracker store (more are opened while all are busy).
+SQLITE_POOL_SIZE = 2
+SQLITE_POOL_OVERFLOW = 8
+
+
+def is_sqlite_file(url: Any) -> bool:
+    """True for an SQLAlchemy URL of an SQLite database file (not in memory)."""
+    parsed = make_url(str(url))
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+
+
+def sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """Switch a new SQLite connection to the write-ahead log (other databases untouched)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _install_sqlite_engine() -> None:
+    original = tracker_store.create_engine_kwargs
+    if getattr(original, _MARK, False):
+        return
+
+    def create_engine_kwargs(url: Any) -> dict[str, Any]:
+        kwargs = original(url)
+        if not is_sqlite_file(url):
+            return kwargs
+        connect_args = {**kwargs.get("connect_args", {}), "check_same_thread": False}
+        return {
+            **kwargs,
+            "poolclass": QueuePool,
+            "pool_size": SQLITE_POOL_SIZE,
+            "max_overflow": SQLITE_POOL_OVERFLOW,
+            "connect_args": connect_args,
+        }
+
+    setattr(create_engine_kwargs, _MARK, True)
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+    if not sqlalchemy_event.contains(Engine, "connect", sqlite_write_ahead_log):
+        sqlalchemy_event.listen(Engine, "connect", sqlite_write_ahead_log)
+
+
 def install() -> None:
     """Install the speed-ups (once per process)."""
     _install_response_check()
     _install_event_lookup()
+    _install_sqlite_engine()
     logger.debug("Rasa speed-ups installed")

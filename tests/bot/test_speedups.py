@@ -1,14 +1,21 @@
-"""Rasa's speed-ups accept and refuse exactly what Rasa does, and find the same event classes."""
+"""Rasa's speed-ups accept and refuse exactly what Rasa does, find the same event classes, and
+keep the SQLite tracker store working."""
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import jsonschema
 import pytest
+from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.pool import QueuePool
 
 from bot import speedups
 
@@ -75,3 +82,25 @@ def test_installing_twice_wraps_once() -> None:
     first = (RemoteAction._validate_action_result, Event.resolve_by_type)
     speedups.install()
     assert (RemoteAction._validate_action_result, Event.resolve_by_type) == first
+
+
+async def test_the_sqlite_tracker_store_keeps_connections_and_a_write_ahead_log(
+    tmp_path: Path,
+) -> None:
+    speedups.install()
+    store = SQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path}/tracker.db")
+    tracker = DialogueStateTracker.from_events("someone", [ActionExecuted("action_listen")])
+    await store.save(tracker)
+    assert ActionExecuted("action_listen") in (await store.retrieve("someone")).events
+    assert isinstance(store.engine.pool, QueuePool)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_only_sqlite_files_get_the_pool() -> None:
+    speedups.install()
+    assert speedups.is_sqlite_file("sqlite:////var/lotse/tracker.db")
+    assert not speedups.is_sqlite_file("sqlite://")
+    assert not speedups.is_sqlite_file("postgresql://lotse:secret@db:5432/lotse")
+    assert "poolclass" not in tracker_store.create_engine_kwargs("postgresql://db/lotse")

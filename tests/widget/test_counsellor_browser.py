@@ -21,7 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from lotse.config import Settings
 from lotse.store.db import get_engine, utcnow
 from lotse.store.handoffs import Handoff
-from lotse.store.workspace import OutboundMessage
+from lotse.store.workspace import OutboundMessage, User
 from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from lotse.web.rasa_client import RasaReply
@@ -94,11 +94,17 @@ def take_over(database: str, sender: str, messages: list[tuple[str, str]]) -> No
     factory = sessionmaker(bind=get_engine(database), future=True)
     with factory() as session:
         now = utcnow()
+        counsellor = User(
+            email=f"berater-{sender}@example.org", name="Berater", password_hash="-",
+            created_at=now,
+        )  # fmt: skip
+        session.add(counsellor)
+        session.flush()
         case = Handoff(
             ref=f"LT-{int(time.time() * 1000) % 10**6:06d}", sender_id=sender, channel="web",
             kind="recognition", status="in_progress", language="de", centre_id=CENTRE,
             contact_channel="chat", consent_at=now, created_at=now, transcript="[]",
-            taken_over_by=1,
+            taken_over_by=counsellor.id,
         )  # fmt: skip
         session.add(case)
         session.flush()
