@@ -85,7 +85,14 @@ def running_bot_api(port: int = 0, host: str = "127.0.0.1") -> Iterator[BotApiSt
         sock.close()
         raise RuntimeError(f"port {port} for the Bot API stand-in is in use: {error}") from error
     server = uvicorn.Server(
-        uvicorn.Config(api.app, log_level="warning", access_log=False, lifespan="off", ws="none")
+        uvicorn.Config(
+            api.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            loop="asyncio",
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -23,14 +23,7 @@ from lotse.web.rasa_client import RasaClient
 def _polling(settings: Settings) -> int:
     """Fetch updates by long polling until Ctrl-C (deletes a registered webhook first)."""
     application = build_application(settings, polling=True)
-    rasa = RasaClient(
-        settings.rasa_url,
-        settings.action_url,
-        settings.channel_token,
-        settings.rasa_timeout,
-        replica_urls=settings.rasa_replica_urls,
-        connect_timeout=settings.connect_timeout,
-    )
+    rasa = RasaClient.from_settings(settings)
     application.bot_data[constants.RASA_CLIENT_KEY] = rasa
 
     async def close_rasa(_: object) -> None:

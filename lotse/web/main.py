@@ -32,14 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.rasa_client = RasaClient(
-            settings.rasa_url,
-            settings.action_url,
-            settings.channel_token,
-            settings.rasa_timeout,
-            replica_urls=settings.rasa_replica_urls,
-            connect_timeout=settings.connect_timeout,
-        )
+        app.state.rasa_client = RasaClient.from_settings(settings)
         retention = start_retention(settings, lambda: app.state.rasa_client)  # hourly deletion
         try:
             async with telegram_relay(settings) as app.state.telegram:  # None without a token

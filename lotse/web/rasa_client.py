@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
+from lotse.config import Settings
 from lotse.web.replicas import ReplicaPool
 from lotse.web.transcript import with_occupation_names
 
@@ -69,6 +70,18 @@ class RasaClient:
             base_url=rasa_url.rstrip("/"),
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RasaClient:
+        """The client for the configured Rasa replicas, action server, token and timeouts."""
+        return cls(
+            settings.rasa_url,
+            settings.action_url,
+            settings.channel_token,
+            settings.rasa_timeout,
+            replica_urls=settings.rasa_replica_urls,
+            connect_timeout=settings.connect_timeout,
         )
 
     async def send(self, sender: str, text: str, metadata: dict[str, str]) -> RasaReply:

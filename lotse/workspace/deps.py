@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from lotse.config import Settings
-from lotse.store.db import as_utc, get_engine, utcnow
+from lotse.store.db import as_utc, session_scope, utcnow
 from lotse.store.handoffs import Handoff
 from lotse.store.workspace import AuditEntry, Membership, User, WebSession
 
@@ -41,15 +41,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def get_db(settings: SettingsDep) -> Iterator[Session]:
     """A database session for one request: committed when the route returns, else rolled back."""
-    session = sessionmaker(bind=get_engine(settings.database_url), future=True)()
-    try:
+    with session_scope(settings.database_url) as session:
         yield session
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 #: scope="function": committed when the route returns, before the response is sent, so the

@@ -54,7 +54,9 @@ def lotse_url(rasa: ScriptedRasa) -> Iterator[str]:
     app.dependency_overrides[get_rasa_client] = lambda: rasa
     port = _free_port()
     # ws="none": no websockets here; uvicorn's auto pick fails with Rasa's websockets 10.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ws="none", loop="asyncio"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

@@ -73,7 +73,9 @@ def app_url(database: str, pausable: PausableRasa, tmp_path_factory: Any) -> Ite
     app.dependency_overrides[get_rasa_client] = lambda: pausable
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="none", loop="asyncio"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -54,7 +54,13 @@ def workspace_url(browser_settings: Settings, browser_rasa: FakeRasa) -> Iterato
     app.state.telegram = None
     app.dependency_overrides[get_rasa_client] = lambda: browser_rasa
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=PORT, log_level="warning", ws="none", lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=PORT,
+        log_level="warning",
+        ws="none",
+        lifespan="off",
+        loop="asyncio",  # "auto" would install uvloop's policy for the whole test process
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-workspace", daemon=True)
@@ -85,9 +91,13 @@ def browser_db(browser_settings: Settings) -> Iterator[Callable[[], Session]]:
         session.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium through Playwright (skipped where either is missing)."""
+    """Headless Debian Chromium through Playwright (skipped where either is missing).
+
+    Module scope: Playwright's sync API keeps an event loop running until it stops, which would
+    break the asyncio tests that run after this module in the same process.
+    """
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
