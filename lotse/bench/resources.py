@@ -1,7 +1,5 @@
-"""Resident memory (RSS) and CPU time of the benchmarked processes and their children.
-
-psutil when it is installed, else Linux's /proc.
-"""
+"""Resident memory (RSS) and CPU time of the benchmarked processes and their children, read
+from Linux's /proc (Lotse's benchmark runs where Lotse is deployed: on Linux)."""
 
 from __future__ import annotations
 
@@ -10,11 +8,6 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-
-try:
-    import psutil
-except ImportError:  # not a dependency of Lotse
-    psutil = None
 
 PROC = Path("/proc")
 #: Clock ticks per second of /proc/<pid>/stat's CPU times.
@@ -57,12 +50,8 @@ def _proc_cpu(pid: int) -> float:
 
 def _tree(pid: int) -> list[int]:
     """A process and all its descendants (empty when it is gone)."""
-    if psutil is not None:
-        try:
-            process = psutil.Process(pid)
-            return [pid, *(child.pid for child in process.children(recursive=True))]
-        except psutil.Error:
-            return []
+    if not (PROC / str(pid)).exists():
+        return []
     children = _proc_children()
     found, pending = [], [pid]
     while pending:
@@ -72,33 +61,14 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss(pid: int) -> int:
-    if psutil is None:
-        return _proc_rss(pid)
-    try:
-        return psutil.Process(pid).memory_info().rss
-    except psutil.Error:
-        return 0
-
-
-def _cpu(pid: int) -> float:
-    if psutil is None:
-        return _proc_cpu(pid)
-    try:
-        times = psutil.Process(pid).cpu_times()
-    except psutil.Error:
-        return 0.0
-    return times.user + times.system
-
-
 def tree_rss(pid: int) -> int:
     """RSS in bytes of a process and all its descendants (0 when it is gone)."""
-    return sum(map(_rss, _tree(pid)))
+    return sum(map(_proc_rss, _tree(pid)))
 
 
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its living descendants."""
-    return sum(map(_cpu, _tree(pid)))
+    return sum(map(_proc_cpu, _tree(pid)))
 
 
 class ResourceSampler:

@@ -156,14 +156,7 @@ async def test_the_raw_rest_channel_needs_a_non_empty_answer() -> None:
             await channel.turn(http, session, "silence")
 
 
-@pytest.mark.parametrize("use_psutil", [True, False])
-def test_memory_and_cpu_of_a_process_tree(
-    monkeypatch: pytest.MonkeyPatch, use_psutil: bool
-) -> None:
-    if not use_psutil:
-        monkeypatch.setattr(resources, "psutil", None)
-    elif resources.psutil is None:
-        pytest.skip("psutil is not installed")
+def test_memory_and_cpu_of_a_process_tree() -> None:
     own = resources.tree_rss(os.getpid())
     assert 10 * 1024 * 1024 < own < 64 * 1024**3
     assert 0 < resources.tree_cpu(os.getpid()) <= time.process_time() + 1
