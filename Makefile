@@ -67,6 +67,9 @@ SCALE_SERVERS := /usr/bin/redis-server /usr/bin/pg_ctlcluster
 $(SCALE_SERVERS):
 	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql redis-server
 
+# The unit tests start a redis-server too (shared rate limits: tests/web/test_ratelimit_redis.py).
+unit: /usr/bin/redis-server
+
 scale: train $(SCALE_SERVERS) ## PostgreSQL, Redis, two Rasa replicas: a conversation, then kill -9 faults
 	$(BIN)/pytest -m scale -q
 

@@ -7,7 +7,10 @@ arrives while the first is still being answered waits for that answer.
 
 The store is in-process (one web worker), bounded (least recently used entries are dropped) and
 forgets answers after a while (time to live). Failed attempts are not stored: resending them
-really tries again.
+really tries again. With LOTSE_REDIS_URL finished answers are also kept in Redis for the same
+time (key: a SHA-256 of session and message id), so a resend that another replica receives is
+answered from there; concurrent duplicates are joined within each process only. If Redis cannot
+be reached, each process remembers its own answers, as without Redis.
 """
 
 from __future__ import annotations
@@ -20,12 +23,19 @@ from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Request
+from pydantic import BaseModel
+
+from lotse.web.redis_client import ERRORS, KEY_PREFIX, SharedRedis, hashed
+from lotse.web.schemas import ChatResponse
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 Key = tuple[str, str]
 
 DEFAULT_TTL_SECONDS = 600.0
 DEFAULT_MAX_ENTRIES = 10_000
+#: Prefix of the stored answers' keys in Redis (then a hash of session and message id).
+REDIS_KEY_PREFIX = KEY_PREFIX + "idem:"
 
 
 @dataclass
@@ -123,12 +133,74 @@ class IdempotencyStore(Generic[T]):
                 del self._entries[key]
 
 
-def get_idempotency_store(request: Request) -> IdempotencyStore:
+class RedisIdempotencyStore(Generic[M]):
+    """An in-process store whose finished answers are also kept in Redis (JSON of `model`)."""
+
+    def __init__(
+        self, redis: SharedRedis, model: type[M], ttl: float = DEFAULT_TTL_SECONDS
+    ) -> None:
+        """Answers are `model`s (pydantic); Redis forgets them after `ttl` seconds."""
+        self.redis = redis
+        self.model = model
+        self.ttl = ttl
+        self.local: IdempotencyStore[M] = IdempotencyStore(ttl=ttl)
+
+    def __len__(self) -> int:
+        return len(self.local)
+
+    @staticmethod
+    def key(key: Key) -> str:
+        """The Redis key of (session_id, message_id)."""
+        return REDIS_KEY_PREFIX + hashed(*key)
+
+    async def run(self, key: Key, compute: Callable[[], Awaitable[M]]) -> M:
+        """The answer stored here or in Redis for `key`, else `compute()`'s (stored in both)."""
+
+        async def shared() -> M:
+            stored = await self._get(self.key(key))
+            if stored is not None:
+                try:
+                    return self.model.parse_raw(stored)
+                except ValueError:  # written by another version: answer again
+                    pass
+            result = await compute()
+            await self._set(self.key(key), result.json())
+            return result
+
+        return await self.local.run(key, shared)
+
+    async def _get(self, redis_key: str) -> bytes | None:
+        if not self.redis.available:
+            return None
+        try:
+            stored = await self.redis.client().get(redis_key)
+        except ERRORS as error:
+            self.redis.failed(error)
+            return None
+        self.redis.succeeded()
+        return stored
+
+    async def _set(self, redis_key: str, value: str) -> None:
+        if not self.redis.available:
+            return
+        try:
+            await self.redis.client().set(redis_key, value, ex=max(1, round(self.ttl)))
+        except ERRORS as error:
+            self.redis.failed(error)
+            return
+        self.redis.succeeded()
+
+
+def get_idempotency_store(request: Request) -> IdempotencyStore | RedisIdempotencyStore:
     """The app's store, created on first use (one per app, so tests do not share answers)."""
     store = getattr(request.app.state, "idempotency_store", None)
     if store is None:
-        store = request.app.state.idempotency_store = IdempotencyStore()
+        redis: SharedRedis | None = getattr(request.app.state, "redis", None)
+        store = IdempotencyStore() if redis is None else RedisIdempotencyStore(redis, ChatResponse)
+        request.app.state.idempotency_store = store
     return store
 
 
-IdempotencyStoreDep = Annotated[IdempotencyStore, Depends(get_idempotency_store)]
+IdempotencyStoreDep = Annotated[
+    IdempotencyStore | RedisIdempotencyStore, Depends(get_idempotency_store)
+]

@@ -17,6 +17,7 @@ from lotse.config import Settings, get_settings
 from lotse.telegram.application import telegram_relay
 from lotse.web.rasa_client import RasaClient
 from lotse.web.ratelimit import IPRateLimitMiddleware, RateLimits
+from lotse.web.redis_client import SharedRedis
 from lotse.web.routers import chat, health, telegram, widget
 from lotse.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from lotse.workspace import routes as workspace
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await stop_retention(retention)
         await app.state.rasa_client.aclose()
+        if app.state.redis is not None:
+            await app.state.redis.aclose()
 
     app = FastAPI(
         title="Lotse",
@@ -70,7 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Middlewares, innermost first: the per-IP limit, the body limit, CORS (so 413 and 429
     # reach the widget on other sites), security headers on everything.
-    app.state.rate_limits = RateLimits(settings)
+    # With LOTSE_REDIS_URL, rate limits and remembered answers are shared by all replicas.
+    app.state.redis = SharedRedis(settings.redis_url) if settings.redis_url else None
+    app.state.rate_limits = RateLimits(settings, redis=app.state.redis)
     app.add_middleware(IPRateLimitMiddleware, limits=app.state.rate_limits)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.widget_origins:  # the widget on other sites calls /api/chat across origins

@@ -72,7 +72,7 @@ async def chat(
     With a `message_id`, a resent message is answered from memory and not sent to Rasa again.
     Too many messages in one session get 429 with Retry-After ("please wait a moment").
     """
-    if wait := limits.per_session.take(request.session_id):
+    if wait := await limits.per_session.acquire(request.session_id):
         language = languages.decide(request.text, None, hint=request.language)
         return JSONResponse(
             status_code=429, content=chat_body(language), headers={"Retry-After": retry_after(wait)}
