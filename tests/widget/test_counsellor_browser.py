@@ -8,14 +8,12 @@ for a conversation a counsellor has taken over.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy.orm import sessionmaker
 
 from lotse.config import Settings
@@ -26,7 +24,7 @@ from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
 from lotse.web.rasa_client import RasaReply
 from lotse.workspace import person_texts
-from tests.widget.conftest import _free_port
+from tests.serving import free_port, served
 from tests.widget.scripted_rasa import ScriptedRasa
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
@@ -71,24 +69,8 @@ def app_url(database: str, pausable: PausableRasa, tmp_path_factory: Any) -> Ite
     )
     app = create_app(settings)
     app.dependency_overrides[get_rasa_client] = lambda: pausable
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", ws="none", loop="asyncio"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app, free_port()) as url:
+        yield url
 
 
 def take_over(database: str, sender: str, messages: list[tuple[str, str]]) -> None:

@@ -3,27 +3,22 @@ fake Rasa, its own SQLite database, and Debian's Chromium through Playwright."""
 
 from __future__ import annotations
 
-import os
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from lotse.config import Settings
 from lotse.store.db import get_engine
 from lotse.web.deps import get_rasa_client
 from lotse.web.main import create_app
+from tests.serving import chromium as chromium_browser
+from tests.serving import served
 from tests.workspace.conftest import FakeRasa
 
 PORT = 8118
-CHROMIUM = Path(os.environ.get("LOTSE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -53,28 +48,8 @@ def workspace_url(browser_settings: Settings, browser_rasa: FakeRasa) -> Iterato
     app.state.rasa_client = browser_rasa
     app.state.telegram = None
     app.dependency_overrides[get_rasa_client] = lambda: browser_rasa
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=PORT,
-        log_level="warning",
-        ws="none",
-        lifespan="off",
-        loop="asyncio",  # "auto" would install uvloop's policy for the whole test process
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-workspace", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{PORT}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app, PORT, lifespan="off") as url:
+        yield url
 
 
 @pytest.fixture
@@ -98,12 +73,5 @@ def chromium() -> Iterator[Any]:
     Module scope: Playwright's sync API keeps an event loop running until it stops, which would
     break the asyncio tests that run after this module in the same process.
     """
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
