@@ -21,8 +21,9 @@ from lotse.web.redis_client import SharedRedis
 from lotse.web.routers import chat, health, telegram, widget
 from lotse.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from lotse.workspace import routes as workspace
-from lotse.workspace.notify import start_notifier, stop_notifier
-from lotse.workspace.retention import start_retention, stop_retention
+from lotse.workspace.background import stop_task
+from lotse.workspace.notify import start_notifier
+from lotse.workspace.retention import start_retention
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -41,9 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 try:
                     yield
                 finally:
-                    await stop_notifier(notifier)
+                    await stop_task(notifier)
         finally:
-            await stop_retention(retention)
+            await stop_task(retention)
         await app.state.rasa_client.aclose()
         if app.state.redis is not None:
             await app.state.redis.aclose()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import re
 import unicodedata
@@ -34,6 +33,7 @@ from lotse.store.db import utcnow
 from lotse.store.handoffs import Handoff
 from lotse.store.workspace import CaseNote, CaseTag, User
 from lotse.workspace import labels
+from lotse.workspace.cases import stored_transcript
 from lotse.workspace.templating import local_time, percent
 
 logger = logging.getLogger(__name__)
@@ -169,15 +169,6 @@ def to_turn(raw: dict[str, Any]) -> Turn:
         candidates=tuple(candidates),
         author=clean(raw.get("author")) or None,
     )
-
-
-def stored_transcript(case: Handoff) -> list[dict[str, Any]]:
-    """The transcript saved with the hand-off ([] if unreadable)."""
-    try:
-        turns = json.loads(case.transcript or "[]")
-    except ValueError:
-        return []
-    return [turn for turn in turns if isinstance(turn, dict)] if isinstance(turns, list) else []
 
 
 async def load_transcript(rasa: Any, case: Handoff) -> tuple[list[dict[str, Any]], str]:

@@ -14,7 +14,6 @@ next round. Logs name the case reference and the error type only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import smtplib
 from collections.abc import Callable
@@ -198,12 +197,3 @@ def start_notifier(
     return asyncio.create_task(
         notify_loop(settings, get_telegram, interval), name="lotse-notifications"
     )
-
-
-async def stop_notifier(task: asyncio.Task[None] | None) -> None:
-    """Cancel the background task and wait for it to end."""
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -14,7 +14,6 @@ tried again next round; a failure is logged without personal data and never stop
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -144,12 +143,3 @@ def start_retention(settings: Settings, get_rasa: Any) -> asyncio.Task[None] | N
         retention_loop(settings, get_rasa, settings.retention_interval_minutes * 60),
         name="lotse-retention",
     )
-
-
-async def stop_retention(task: asyncio.Task[None] | None) -> None:
-    """Cancel the background task and wait for it to end."""
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

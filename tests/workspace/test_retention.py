@@ -12,7 +12,8 @@ from sqlalchemy import select
 from lotse.store.db import utcnow
 from lotse.store.handoffs import Handoff
 from lotse.store.workspace import AuditEntry
-from lotse.workspace.retention import retention_loop, run_retention, start_retention, stop_retention
+from lotse.workspace.background import stop_task
+from lotse.workspace.retention import retention_loop, run_retention, start_retention
 from tests.workspace.records_fakes import (
     NOTHING_LEFT,
     RecordsRasa,
@@ -122,7 +123,7 @@ async def test_the_background_task_runs_at_start_and_stops(cases, db, rasa, sett
             break
         await asyncio.sleep(0.01)
 
-    await stop_retention(task)
+    await stop_task(task)
 
     assert task.done()
     assert rasa.erased == [cases["old"].sender_id]
@@ -132,7 +133,7 @@ async def test_the_background_task_runs_at_start_and_stops(cases, db, rasa, sett
 async def test_no_background_task_with_interval_zero(settings, rasa) -> None:
     settings.retention_interval_minutes = 0
     assert start_retention(settings, lambda: rasa) is None
-    await stop_retention(None)
+    await stop_task(None)
 
 
 async def test_a_failing_round_does_not_end_the_loop(db, settings) -> None:
