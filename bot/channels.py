@@ -40,7 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import conversations, resilience, speedups
+from bot import conversations, resilience, speedups, turns
 from bot.actions.names import ERASE_CONVERSATION
 from bot.transcript import COUNSELLOR_KEY, NOTICE_KEY, transcript_entries
 
@@ -69,6 +69,7 @@ _METADATA_KEYS = ("channel", "language_hint", "message_id")
 
 resilience.install()  # a failed custom action fails the turn (503) instead of being skipped
 speedups.install()  # faster action response checks, event lookups and SQLite tracker writes
+turns.install()  # the pause kept across sessions, and the saved tracker, without extra reads
 
 
 class LotseInput(InputChannel):
@@ -121,27 +122,29 @@ class LotseInput(InputChannel):
             agent: Agent = request.app.ctx.agent
             collector = CollectingOutputChannel()
             try:
-                resumed = await _prepare_paused(agent, sender, text, metadata)
-                await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=metadata
-                    )
-                )
-                tracker = await agent.tracker_store.retrieve(sender)
-                if tracker is not None and tracker.is_paused() and _asks_to_delete(tracker):
-                    # "delete my data" typed while paused: resume, then let the bot handle it.
-                    await _append(agent, sender, ConversationResumed(), only_if_paused=True)
-                    resumed, collector = True, CollectingOutputChannel()
+                with turns.turn(sender, resume=text == DELETE_PAYLOAD) as current:
                     await on_new_message(
                         UserMessage(
-                            DELETE_PAYLOAD,
-                            collector,
-                            sender,
-                            input_channel=self.name(),
-                            metadata=metadata,
+                            text, collector, sender, input_channel=self.name(), metadata=metadata
                         )
                     )
-                    tracker = await agent.tracker_store.retrieve(sender)
+                    tracker = current.tracker or await agent.tracker_store.retrieve(sender)
+                    resumed = current.resumed
+                    if tracker is not None and tracker.is_paused() and _asks_to_delete(tracker):
+                        # "delete my data" typed while paused: resume, then let the bot handle it.
+                        await _append(agent, sender, ConversationResumed(), only_if_paused=True)
+                        resumed, collector = True, CollectingOutputChannel()
+                        current.tracker = None
+                        await on_new_message(
+                            UserMessage(
+                                DELETE_PAYLOAD,
+                                collector,
+                                sender,
+                                input_channel=self.name(),
+                                metadata=metadata,
+                            )
+                        )
+                        tracker = current.tracker or await agent.tracker_store.retrieve(sender)
             except (Exception, resilience.TurnAborted) as error:
                 logger.error(
                     "Handling a message failed (channel %s): %s",
@@ -260,32 +263,6 @@ async def _append(
         tracker.update(event, agent.domain)
         await agent.tracker_store.save(tracker)
         return tracker, True
-
-
-async def _prepare_paused(agent: Agent, sender: str, text: str, metadata: dict[str, str]) -> bool:
-    """Before a message of a paused conversation: keep it paused, or resume it for "/delete".
-
-    A session that expired while paused starts anew now (Rasa's session start clears the pause),
-    so the pause is appended again to the new session. Returns True if the conversation was
-    resumed for a deletion request.
-    """
-    if agent.processor is None:
-        return False  # no model: Rasa's own handling reports it
-    async with agent.lock_store.lock(sender):
-        tracker = await agent.tracker_store.retrieve(sender)
-        if tracker is None or not tracker.is_paused():
-            return False
-        if text == DELETE_PAYLOAD:
-            tracker.update(ConversationResumed(), agent.domain)
-            await agent.tracker_store.save(tracker)
-            return True
-        tracker = await agent.processor.fetch_tracker_and_update_session(
-            sender, CollectingOutputChannel(), metadata
-        )
-        if not tracker.is_paused():
-            tracker.update(ConversationPaused(), agent.domain)
-        await agent.processor.save_tracker(tracker)
-        return False
 
 
 def _asks_to_delete(tracker: DialogueStateTracker) -> bool:
