@@ -70,7 +70,15 @@ def command_text(text: str) -> str:
 
 @asynccontextmanager
 async def typing_indicator(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" in the chat until the block ends (renewed every few seconds)."""
+    """Show "typing…" in the chat until the block ends (renewed every few seconds).
+
+    The first indicator is sent while the block runs (not before it: that cost a Bot API round
+    trip per message) and is done before the block's answer is sent.
+    """
+
+    async def first() -> None:
+        with suppress(TelegramError):  # no indicator is better than no answer
+            await call_with_retries(bot.send_chat_action, chat_id=chat_id, action=ChatAction.TYPING)
 
     async def renew() -> None:
         while True:
@@ -78,8 +86,7 @@ async def typing_indicator(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             with suppress(TelegramError):
                 await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
 
-    with suppress(TelegramError):  # no indicator is better than no answer
-        await call_with_retries(bot.send_chat_action, chat_id=chat_id, action=ChatAction.TYPING)
+    shown = asyncio.create_task(first())
     task = asyncio.create_task(renew())
     try:
         yield
@@ -87,6 +94,7 @@ async def typing_indicator(bot: Bot, chat_id: int) -> AsyncIterator[None]:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
+        await shown
 
 
 async def ask_rasa(
