@@ -9,14 +9,18 @@ The store is in-process (one web worker), bounded (least recently used entries a
 forgets answers after a while (time to live). Failed attempts are not stored: resending them
 really tries again. With LOTSE_REDIS_URL finished answers are also kept in Redis for the same
 time (key: a SHA-256 of session and message id), so a resend that another replica receives is
-answered from there; concurrent duplicates are joined within each process only. If Redis cannot
-be reached, each process remembers its own answers, as without Redis.
+answered from there. A replica that starts answering claims the key first; a duplicate arriving
+at another replica meanwhile waits for that answer (polling) instead of sending the message to
+Rasa again, and answers itself if the claim is released after a failure or outlives its lease
+(the replica died). If Redis cannot be reached, each process remembers its own answers, as
+without Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,6 +40,24 @@ DEFAULT_TTL_SECONDS = 600.0
 DEFAULT_MAX_ENTRIES = 10_000
 #: Prefix of the stored answers' keys in Redis (then a hash of session and message id).
 REDIS_KEY_PREFIX = KEY_PREFIX + "idem:"
+#: Longest time a replica's claim on a message holds off the others (a dead replica's expires).
+DEFAULT_LEASE_SECONDS = 60.0
+#: How often a duplicate looks for the claiming replica's answer.
+POLL_SECONDS = 0.1
+#: Start of the value of a claimed key (then a token of the claim) until the answer replaces it.
+CLAIM_PREFIX = b"claim:"
+#: The stored value, or "" after claiming the key for this caller (one round trip, atomic).
+_CLAIM_SCRIPT = """
+local stored = redis.call('GET', KEYS[1])
+if stored then return stored end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return ''
+"""
+#: Delete the key only while it still holds this claim.
+_RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 @dataclass
@@ -134,15 +156,21 @@ class IdempotencyStore(Generic[T]):
 
 
 class RedisIdempotencyStore(Generic[M]):
-    """An in-process store whose finished answers are also kept in Redis (JSON of `model`)."""
+    """An in-process store whose answers are claimed and kept in Redis (JSON of `model`)."""
 
     def __init__(
-        self, redis: SharedRedis, model: type[M], ttl: float = DEFAULT_TTL_SECONDS
+        self,
+        redis: SharedRedis,
+        model: type[M],
+        ttl: float = DEFAULT_TTL_SECONDS,
+        lease: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
-        """Answers are `model`s (pydantic); Redis forgets them after `ttl` seconds."""
+        """Answers are `model`s (pydantic); Redis forgets them after `ttl` seconds, and a claim
+        that was neither answered nor released after `lease` seconds."""
         self.redis = redis
         self.model = model
         self.ttl = ttl
+        self.lease = lease
         self.local: IdempotencyStore[M] = IdempotencyStore(ttl=ttl)
 
     def __len__(self) -> int:
@@ -154,31 +182,58 @@ class RedisIdempotencyStore(Generic[M]):
         return REDIS_KEY_PREFIX + hashed(*key)
 
     async def run(self, key: Key, compute: Callable[[], Awaitable[M]]) -> M:
-        """The answer stored here or in Redis for `key`, else `compute()`'s (stored in both)."""
+        """The answer stored here or in Redis for `key`, else `compute()`'s (stored in both).
+
+        While another replica holds the claim on `key`, wait for its answer (at most `lease`).
+        """
 
         async def shared() -> M:
-            stored = await self._get(self.key(key))
-            if stored is not None:
-                try:
-                    return self.model.parse_raw(stored)
-                except ValueError:  # written by another version: answer again
-                    pass
-            result = await compute()
-            await self._set(self.key(key), result.json())
+            redis_key = self.key(key)
+            claim = CLAIM_PREFIX + uuid.uuid4().hex.encode()
+            deadline = time.monotonic() + self.lease
+            while True:
+                stored = await self._claim(redis_key, claim)
+                if stored is None or stored == b"":  # no Redis, or claimed by us
+                    break
+                if not stored.startswith(CLAIM_PREFIX):
+                    try:
+                        return self.model.parse_raw(stored)
+                    except ValueError:  # written by another version: answer again
+                        break
+                if time.monotonic() >= deadline:  # the claim outlived its lease here
+                    break
+                await asyncio.sleep(POLL_SECONDS)
+            try:
+                result = await compute()
+            except BaseException:
+                await self._release(redis_key, claim)  # a resend or a waiter tries at once
+                raise
+            await self._set(redis_key, result.json())
             return result
 
         return await self.local.run(key, shared)
 
-    async def _get(self, redis_key: str) -> bytes | None:
+    async def _claim(self, redis_key: str, claim: bytes) -> bytes | None:
+        """The stored answer or another's claim; b"" if now claimed; None without Redis."""
         if not self.redis.available:
             return None
         try:
-            stored = await self.redis.client().get(redis_key)
+            stored = await self.redis.client().eval(
+                _CLAIM_SCRIPT, 1, redis_key, claim, max(1, round(self.lease))
+            )
         except ERRORS as error:
             self.redis.failed(error)
             return None
         self.redis.succeeded()
         return stored
+
+    async def _release(self, redis_key: str, claim: bytes) -> None:
+        if not self.redis.available:
+            return
+        try:
+            await self.redis.client().eval(_RELEASE_SCRIPT, 1, redis_key, claim)
+        except ERRORS as error:
+            self.redis.failed(error)
 
     async def _set(self, redis_key: str, value: str) -> None:
         if not self.redis.available:

@@ -2,11 +2,13 @@
 
 Two apps built with the same LOTSE_REDIS_URL stand in for two replicas behind a load balancer:
 one budget is spent across both, and a resend that reaches the other replica is answered from
-Redis. When Redis dies, requests are still answered (fail open) and the outage is logged once.
+Redis, or, while the first replica is still answering it, waits for that answer. When Redis dies,
+requests are still answered (fail open) and the outage is logged once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -18,9 +20,12 @@ from fastapi.testclient import TestClient
 
 from lotse.config import Settings
 from lotse.web.deps import get_rasa_client
+from lotse.web.idempotency import CLAIM_PREFIX, DEFAULT_LEASE_SECONDS, RedisIdempotencyStore
 from lotse.web.main import create_app
+from lotse.web.rasa_client import RasaUnavailable
 from lotse.web.ratelimit import REDIS_KEY_PREFIX, RedisTokenBucketLimiter, TokenBucketLimiter
 from lotse.web.redis_client import PAUSE_AFTER_FAILURE, SharedRedis
+from lotse.web.schemas import ChatResponse, Message
 from tests.scale.services import Redis
 from tests.web.conftest import FakeRasa
 
@@ -200,3 +205,67 @@ async def test_redis_is_asked_again_after_a_pause() -> None:
     now[0] += PAUSE_AFTER_FAILURE
     assert shared.available
     await shared.aclose()
+
+
+def replica_stores(
+    redis: Redis, lease: float = DEFAULT_LEASE_SECONDS
+) -> list[RedisIdempotencyStore]:
+    """The remembered answers of two replicas (each its own connection) on one Redis."""
+    return [
+        RedisIdempotencyStore(SharedRedis(redis.url), ChatResponse, lease=lease) for _ in range(2)
+    ]
+
+
+def answering(calls: list[str], name: str, seconds: float = 0.3, fail: bool = False):
+    """An answer that takes `seconds` (as Rasa does), noting who computed it."""
+
+    async def compute() -> ChatResponse:
+        calls.append(name)
+        await asyncio.sleep(seconds)
+        if fail:
+            raise RasaUnavailable("ConnectError")
+        return ChatResponse(language="de", messages=[Message(text=f"Antwort von {name}")])
+
+    return compute
+
+
+async def test_a_concurrent_duplicate_on_the_other_replica_waits_for_the_first(
+    redis: Redis,
+) -> None:
+    a, b = replica_stores(redis)
+    calls: list[str] = []
+    first = asyncio.create_task(a.run(("s1", "m-1"), answering(calls, "a")))
+    await asyncio.sleep(0.05)  # a has claimed the message and is asking Rasa
+    second = await b.run(("s1", "m-1"), answering(calls, "b"))
+    assert calls == ["a"]  # Rasa saw the message once
+    assert second == await first
+    assert second.messages[0].text == "Antwort von a"
+    assert [k.decode() for k in redis.client().keys("lotse:idem:*")] == [a.key(("s1", "m-1"))]
+
+
+async def test_the_waiting_duplicate_answers_itself_when_the_first_fails(redis: Redis) -> None:
+    a, b = replica_stores(redis)
+    calls: list[str] = []
+    first = asyncio.create_task(a.run(("s1", "m-1"), answering(calls, "a", fail=True)))
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    second = await b.run(("s1", "m-1"), answering(calls, "b", seconds=0.0))
+    with pytest.raises(RasaUnavailable):
+        await first
+    assert calls == ["a", "b"]
+    assert second.messages[0].text == "Antwort von b"
+    assert time.monotonic() - started < 1.0  # right after the failure, not after the lease
+
+
+async def test_a_dead_replicas_claim_holds_off_the_others_only_for_its_lease(
+    redis: Redis,
+) -> None:
+    _, b = replica_stores(redis, lease=1.0)
+    key = b.key(("s1", "m-1"))
+    redis.client().set(key, CLAIM_PREFIX + b"of-a-killed-replica", ex=1)
+    calls: list[str] = []
+    started = time.monotonic()
+    answer = await b.run(("s1", "m-1"), answering(calls, "b", seconds=0.0))
+    assert calls == ["b"]
+    assert answer.messages[0].text == "Antwort von b"
+    assert 0.8 < time.monotonic() - started < 3.0
